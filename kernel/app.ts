@@ -1,0 +1,58 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import './types.js';
+import type { AegisConfig } from './config/schema.js';
+import { installErrorHandlers } from './errors.js';
+import { EventBus } from './events.js';
+import { loggerOptions } from './logger.js';
+import { Lifecycle, installDrainHooks } from './lifecycle.js';
+import { ensureStateDir, stateDirHandle } from './state-dir.js';
+import { registerHealth } from './health.js';
+import { resolvePlugins } from './plugins/resolve.js';
+import type { Catalogue } from './plugins/types.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface BuildOptions {
+  /** The plugin catalogue; the real one unless a test passes its own. */
+  catalogue: Catalogue;
+  /** The root logger; built from AEGIS_LOG_LEVEL when absent. */
+  logger?: Logger;
+}
+
+/**
+ * Builds the server: kernel decorators, request ids, error shape, drain hooks, health, then every
+ * selected plugin in dependency order. Resolves once all plugins are ready; does not listen.
+ */
+export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise<FastifyInstance> {
+  const logger = opts.logger ?? pino(loggerOptions());
+  await ensureStateDir(config.stateDir);
+  const plugins = await resolvePlugins(config, opts.catalogue);
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.server.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  const lifecycle = new Lifecycle();
+  app.decorate('config', config);
+  app.decorate('events', new EventBus(logger.child({ component: 'events' })));
+  app.decorate('stateDir', stateDirHandle(config.stateDir));
+  app.decorate('lifecycle', lifecycle);
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  installErrorHandlers(app);
+  installDrainHooks(app, lifecycle);
+  for (const p of plugins) app.register(p.plugin, p.options);
+  app.after(() => registerHealth(app));
+  await app.ready();
+  app.log.info({ plugins: plugins.map((p) => p.name) }, 'plugins ready');
+  return app;
+}

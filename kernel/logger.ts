@@ -1,0 +1,30 @@
+import type { LoggerOptions } from 'pino';
+
+/** Paths pino replaces with [REDACTED] wherever they appear in a log record. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-aegis-hook-secret"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'token',
+  'authToken',
+  'apiKey',
+  'secret',
+  'key',
+  '*.token',
+  '*.authToken',
+  '*.apiKey',
+  '*.secret',
+  '*.password',
+  'config.server.authToken',
+];
+
+/** Options of the one pino root logger. Level from AEGIS_LOG_LEVEL (default info). */
+export function loggerOptions(level = process.env.AEGIS_LOG_LEVEL ?? 'info'): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    base: { service: 'aegis' },
+  };
+}

@@ -1,0 +1,72 @@
+import { BootError } from '../errors.js';
+import { validateOrThrow } from '../config/validate.js';
+import type { AegisConfig } from '../config/schema.js';
+import { loadPluginModule } from './load.js';
+import { pluginMeta, type Catalogue, type ResolvedPlugin } from './types.js';
+
+/** Which plugins run: the default-on ones, plus the listed ones, minus those set to `false`. */
+function selectKeys(config: AegisConfig, catalogue: Catalogue): string[] {
+  const listed = config.plugins;
+  const keys = Object.entries(catalogue).filter(([k, e]) => e.enabledByDefault && listed[k] !== false).map(([k]) => k);
+  for (const [k, v] of Object.entries(listed)) if (v !== false && !keys.includes(k)) keys.push(k);
+  return keys;
+}
+
+function optionsOf(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+async function loadOne(key: string, config: AegisConfig, catalogue: Catalogue): Promise<ResolvedPlugin> {
+  const mod = await loadPluginModule(key, catalogue, config.baseDir);
+  const meta = pluginMeta(mod.default);
+  const name = Object.hasOwn(catalogue, key) ? key : meta.name ?? key;
+  const raw = optionsOf(config.plugins[key]);
+  const options = mod.optionsSchema
+    ? validateOrThrow<Record<string, unknown>>(mod.optionsSchema, raw, `plugins.${key}`, 'AEGIS_ERR_PLUGIN_OPTIONS_INVALID')
+    : raw;
+  return { name, source: key, plugin: mod.default, options, dependencies: meta.dependencies ?? [] };
+}
+
+/** Orders plugins so each comes after its dependencies, keeping catalogue order otherwise. */
+function order(plugins: ResolvedPlugin[]): ResolvedPlugin[] {
+  const byName = new Map(plugins.map((p) => [p.name, p]));
+  const done = new Set<string>();
+  const out: ResolvedPlugin[] = [];
+  const visit = (p: ResolvedPlugin, trail: string[]) => {
+    if (done.has(p.name)) return;
+    if (trail.includes(p.name)) {
+      const cycle = [...trail.slice(trail.indexOf(p.name)), p.name].join(' -> ');
+      throw new BootError('AEGIS_ERR_PLUGIN_CYCLE', `config: plugins depend on each other in a cycle: ${cycle}`);
+    }
+    for (const dep of p.dependencies) visit(byName.get(dep)!, [...trail, p.name]);
+    done.add(p.name);
+    out.push(p);
+  };
+  for (const p of plugins) visit(p, []);
+  return out;
+}
+
+/**
+ * Resolves the config's `plugins:` map against the catalogue: selects, loads, validates options,
+ * pulls in needed catalogue plugins that are merely unlisted, and orders by dependencies.
+ * Unknown plugins, disabled or unknown dependencies, cycles and invalid options stop the boot.
+ */
+export async function resolvePlugins(config: AegisConfig, catalogue: Catalogue): Promise<ResolvedPlugin[]> {
+  const resolved: ResolvedPlugin[] = [];
+  for (const key of selectKeys(config, catalogue)) resolved.push(await loadOne(key, config, catalogue));
+  for (let i = 0; i < resolved.length; i++) {
+    for (const dep of resolved[i].dependencies) {
+      if (resolved.some((p) => p.name === dep)) continue;
+      if (config.plugins[dep] === false) {
+        throw new BootError('AEGIS_ERR_PLUGIN_DEPENDENCY_DISABLED',
+          `config: plugins.${resolved[i].source} needs plugin ${dep}, but plugins.${dep} is false`);
+      }
+      if (!Object.hasOwn(catalogue, dep)) {
+        throw new BootError('AEGIS_ERR_PLUGIN_DEPENDENCY_UNKNOWN',
+          `config: plugins.${resolved[i].source} needs plugin ${dep}, which is not in the catalogue or the config`);
+      }
+      resolved.push(await loadOne(dep, config, catalogue));
+    }
+  }
+  return order(resolved);
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync, FastifyPluginCallback } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
+
+/** What a plugin module exports: the fastify-plugin-wrapped plugin and, optionally, its options schema. */
+export interface AegisPluginModule {
+  default: FastifyPluginAsync<any> | FastifyPluginCallback<any>;
+  /** TypeBox schema of the plugin's `plugins.<name>` options block; defaults are applied from it. */
+  optionsSchema?: TSchema;
+}
+
+/** One entry of the catalogue: how to load the plugin and whether it runs without being listed. */
+export interface CatalogueEntry {
+  load: () => Promise<AegisPluginModule>;
+  /** On unless the config says `false`. Others run only when listed, or when an enabled plugin needs them. */
+  enabledByDefault: boolean;
+  description: string;
+}
+
+/** The literal catalogue `name -> entry` (plugins/index.ts). */
+export type Catalogue = Readonly<Record<string, CatalogueEntry>>;
+
+/** A plugin ready to register: its options validated, its place in the order fixed. */
+export interface ResolvedPlugin {
+  name: string;
+  /** Where it came from: a catalogue name, or the specifier of a third-party module. */
+  source: string;
+  plugin: AegisPluginModule['default'];
+  options: Record<string, unknown>;
+  dependencies: string[];
+}
+
+/** The metadata fastify-plugin stores on a wrapped plugin. */
+export interface PluginMeta {
+  name?: string;
+  dependencies?: string[];
+  decorators?: unknown;
+  fastify?: string;
+}
+
+export function pluginMeta(plugin: unknown): PluginMeta {
+  return ((plugin as Record<symbol, PluginMeta> | undefined)?.[Symbol.for('plugin-meta')]) ?? {};
+}

@@ -1,0 +1,93 @@
+import { mkdir, open, rename, readFile, unlink, chmod, stat } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Creates the state directory (mode 0700) if missing and tightens an existing one
+ * that is readable by others.
+ */
+export async function ensureStateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await stat(dir);
+  if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
+/**
+ * Replaces `file` atomically: writes a temp file beside it, fsyncs it, renames it over the
+ * target and fsyncs the directory. A crash at any instant leaves either the old or the new
+ * content, never a torn file.
+ */
+export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const dir = dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await open(tmp, 'w', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await fh.close();
+  await rename(tmp, file);
+  await fsyncDir(dir);
+}
+
+/** Writes JSON atomically (pretty, newline-terminated). */
+export function atomicWriteJson(file: string, value: unknown, mode = 0o600): Promise<void> {
+  return atomicWrite(file, JSON.stringify(value, null, 2) + '\n', mode);
+}
+
+/** Reads JSON, or returns `undefined` when the file does not exist. */
+export async function readJsonIfExists<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Appends one line and fsyncs before resolving, for append-only logs (audit, events).
+ * Callers serialise their own appends; a torn last line after a crash is the reader's to skip.
+ */
+export async function appendLineDurable(file: string, line: string, mode = 0o600): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const fh = await open(file, 'a', mode);
+  try {
+    await fh.writeFile(line.endsWith('\n') ? line : line + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The state directory handle plugins receive as `app.stateDir`. */
+export interface StateDir {
+  /** Absolute path of the state directory. */
+  readonly root: string;
+  /** Absolute path of a file or folder inside it. */
+  path(...parts: string[]): string;
+  /** Creates (0700) and returns a sub-directory owned by one plugin. */
+  dir(...parts: string[]): Promise<string>;
+}
+
+export function stateDirHandle(root: string): StateDir {
+  return {
+    root,
+    path: (...parts) => join(root, ...parts),
+    dir: async (...parts) => {
+      const d = join(root, ...parts);
+      await mkdir(d, { recursive: true, mode: 0o700 });
+      return d;
+    },
+  };
+}

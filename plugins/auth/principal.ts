@@ -1,0 +1,30 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Who made a request. Keys, roles and tenants extend this; the master token is `admin` of no tenant. */
+export interface Principal {
+  /** `master` for the master token, else the API key id. */
+  id: string;
+  kind: 'master' | 'key';
+  role: 'admin' | 'operator' | 'viewer';
+  /** The tenant the principal belongs to; undefined for the master token. */
+  tenantId?: string;
+  /** Extra permissions beyond the role's. */
+  permissions?: string[];
+}
+
+/** Resolves a presented token to a principal, or null. Registered with `app.auth.addVerifier`. */
+export type TokenVerifier = (token: string) => Principal | null | Promise<Principal | null>;
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Compares two secrets in constant time (hashing first, so lengths leak nothing). */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** The bearer token of an Authorization header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}
