@@ -1,0 +1,101 @@
+import type {
+  Logger, PendingPermission, PendingQuestion, PtySpec, ScreenSnapshot, SessionRecord, StateReport,
+  TokenUsage, TranscriptEntry,
+} from './types.js';
+
+/** A PTY the runtime started for a driver. Its output feeds the headless terminal. */
+export interface PtyHandle {
+  readonly pid: number;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+}
+
+/** A hook call the agent made back to Aegis (`POST /v1/hooks/:sessionId/:event`, secret checked). */
+export interface HookEvent {
+  event: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+/**
+ * What the sessions runtime gives a driver for one session. A driver never touches the registry,
+ * the bus or the disk directly; it reports through this.
+ */
+export interface SessionContext {
+  readonly record: Readonly<SessionRecord>;
+  readonly log: Logger;
+  /** A folder in the state directory for this session's files (settings, hook config). */
+  readonly sessionDir: string;
+  /** Absolute URL the agent's hooks post to, and the secret they must send in `X-Aegis-Hook-Secret`. */
+  readonly hookUrl: string;
+  readonly hookSecret: string;
+  /** Starts the agent in a PTY wired to the headless terminal; `onRender` follows each repaint. */
+  spawnPty(spec: PtySpec): PtyHandle;
+  /**
+   * For drivers that run their own process (ACP): tells the runtime the pid to kill on delete and
+   * that the process ended.
+   */
+  adoptProcess(pid: number): void;
+  processExited(code: number | null, signal: string | null): void;
+  /** The current screen (PTY drivers). */
+  screen(): ScreenSnapshot;
+  /** Resolves after the next repaint, or after `timeoutMs` (false). */
+  nextRender(timeoutMs: number): Promise<boolean>;
+  /** Writes raw input to the PTY. */
+  write(data: string): void;
+  /** Reports the state; the runtime emits `session.state-changed` when it differs. */
+  report(report: StateReport): void;
+  /** Current reported state. */
+  state(): StateReport;
+  /** Persists driver-private fields and agent ids. */
+  update(patch: Partial<Pick<SessionRecord, 'agentSessionId' | 'driver'>>): Promise<void>;
+  /** Appends transcript entries for drivers that build their transcript themselves (ACP, command). */
+  appendTranscript(entries: Array<Omit<TranscriptEntry, 'id' | 'index'> & { id?: string }>): void;
+  /** Adds to the session's token usage. */
+  addUsage(usage: Partial<TokenUsage>): void;
+  /** Counts a tool call for metrics. */
+  countToolCall(name: string): void;
+}
+
+/** Options of `send`. */
+export interface SendResult {
+  delivered: boolean;
+  attempts: number;
+}
+
+/** An answer to a question: a numbered option or free text. */
+export type Answer = { option: number } | { text: string };
+
+/**
+ * An agent driver: how to launch an agent, read its state, deliver messages and answer prompts.
+ * Registered with `app.sessions.addAgent(driver)`.
+ */
+export interface AgentDriver {
+  /** The `agent` value that selects this driver in `POST /v1/sessions`. */
+  readonly name: string;
+  /** Whether the agent keeps its own transcript and can resume a conversation after a restart. */
+  readonly capabilities: { resume: boolean; transcript: boolean; permissions: boolean; questions: boolean };
+  /** Starts (or, with `resume`, brings back) the agent for this session. */
+  start(ctx: SessionContext, opts: { resume: boolean; prompt?: string }): Promise<void>;
+  /** After every repaint of a PTY session's screen; must be cheap. */
+  onRender?(ctx: SessionContext, screen: ScreenSnapshot): void;
+  /** A hook call from the agent. */
+  onHook?(ctx: SessionContext, hook: HookEvent): void;
+  /** The agent process ended. */
+  onExit?(ctx: SessionContext, code: number | null, signal: string | null): void;
+  send(ctx: SessionContext, text: string): Promise<SendResult>;
+  /** Picks the least-privilege "yes" (or the given option). */
+  approve(ctx: SessionContext, option?: number): Promise<void>;
+  reject(ctx: SessionContext): Promise<void>;
+  answer(ctx: SessionContext, answer: Answer): Promise<void>;
+  interrupt(ctx: SessionContext): Promise<void>;
+  escape(ctx: SessionContext): Promise<void>;
+  /** The transcript, read from the agent's own store, when the driver has one. */
+  transcript?(ctx: SessionContext): Promise<TranscriptEntry[]>;
+  /** Token usage from the agent's own store, when the driver has one. */
+  usage?(ctx: SessionContext): Promise<TokenUsage | undefined>;
+  /** Ends the agent (the runtime kills the process group after). */
+  stop?(ctx: SessionContext): Promise<void>;
+}
+
+export type { PendingPermission, PendingQuestion };

@@ -1,0 +1,26 @@
+import type { PendingPermission, PendingQuestion, SessionState } from './types.js';
+
+/** Fields every session event carries, so SSE, audit and channels can filter by tenant. */
+export interface SessionEventBase {
+  sessionId: string;
+  tenantId?: string;
+  /** ISO time the change was seen. */
+  at: string;
+}
+
+declare module '../../kernel/events.js' {
+  interface AegisEvents {
+    'session.created': SessionEventBase & { agent: string; workDir: string; name?: string; ownerId: string };
+    'session.state-changed': SessionEventBase & { from: SessionState; to: SessionState; cause: string };
+    'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
+    'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };
+    'session.killed': SessionEventBase & { actorId?: string };
+    'session.restored': SessionEventBase & { resumed: boolean };
+    'permission.requested': SessionEventBase & { permission: PendingPermission };
+    'permission.resolved': SessionEventBase & { decision: 'approved' | 'rejected'; option?: number; actorId?: string };
+    'question.asked': SessionEventBase & { question: PendingQuestion };
+    'question.answered': SessionEventBase & { option?: number; text?: string; actorId?: string };
+  }
+}
+
+export {};
