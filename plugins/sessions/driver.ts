@@ -96,6 +96,12 @@ export interface AgentDriver {
   usage?(ctx: SessionContext): Promise<TokenUsage | undefined>;
   /** Ends the agent (the runtime kills the process group after). */
   stop?(ctx: SessionContext): Promise<void>;
+  /**
+   * Checks the driver-specific `agentOptions` of a create request (`{}` when none were sent) and
+   * returns the initial `record.driver` area. Throws a coded 4xx error to refuse. A driver without
+   * it refuses any non-empty `agentOptions`.
+   */
+  validateOptions?(options: Record<string, unknown>): Record<string, unknown>;
 }
 
 export type { PendingPermission, PendingQuestion };

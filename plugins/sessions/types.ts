@@ -71,6 +71,29 @@ export interface SessionRecord {
   restarts: number;
   /** Driver-private fields that must survive a restart. */
   driver: Record<string, unknown>;
+  /** Pid of the Aegis server that ran the agent last; tells an orphan of a crashed server from our own child. */
+  serverPid?: number;
+  /** Start time of `pid` (Linux /proc clock ticks), so a reused pid is never mistaken for our orphan. */
+  pidStartTime?: string;
+  /** Counters and durations, persisted so they survive restarts. */
+  metrics?: PersistedMetrics;
+}
+
+/** The metrics counters kept in a session record. */
+export interface PersistedMetrics {
+  messagesSent: number;
+  messagesFailed: number;
+  toolCalls: Record<string, number>;
+  approvals: number;
+  rejections: number;
+  answers: number;
+  interrupts: number;
+  stateChanges: number;
+  /** Milliseconds spent in each state, not counting the current stretch. */
+  timeInState: Partial<Record<SessionState, number>>;
+  /** When the current state began (ISO). */
+  stateSince: string;
+  usage: TokenUsage;
 }
 
 /** One entry of a session's transcript, agent-independent. `id` is stable under appends. */

@@ -55,7 +55,13 @@ export interface ErrorReply {
   times: number;
 }
 
-export type Reply = MessageReply | ErrorReply;
+/** A reply computed from the request it answers (e.g. to reuse a path the CLI sent). */
+export interface DynamicReply {
+  kind: 'dynamic';
+  build: (req: RecordedRequest) => MessageReply | ErrorReply;
+}
+
+export type Reply = MessageReply | ErrorReply | DynamicReply;
 
 export interface QuestionOption {
   label: string;
@@ -133,9 +139,34 @@ export const reply = {
     const questions = (Array.isArray(q) ? q : [q]).map((x) => ({ ...x, multiSelect: x.multiSelect ?? false }));
     return reply.toolUse('AskUserQuestion', { questions }, opts);
   },
-  /** An ExitPlanMode tool call carrying the plan text (use with --permission-mode plan). */
-  exitPlanMode(plan: string, opts: SlowOptions & { text?: string; id?: string } = {}): MessageReply {
-    return reply.toolUse('ExitPlanMode', { plan }, opts);
+  /**
+   * Leave plan mode with `plan` (use with --permission-mode plan).
+   * Claude Code 2.1.197 shows the approval dialog from the session's plan
+   * FILE (~/.claude/plans/<slug>.md, named in a system-reminder of the turn
+   * request), not from the tool input; with no file it only says "Claude
+   * wants to exit plan mode". So this reply, at serve time, finds that path
+   * in the request and answers with two tool_use blocks: Write(planFile,
+   * plan) (allowed without a prompt in plan mode) then ExitPlanMode({plan}).
+   * If no path is found only the ExitPlanMode block is sent.
+   */
+  exitPlanMode(plan: string, opts: SlowOptions & { text?: string } = {}): DynamicReply {
+    return {
+      kind: 'dynamic',
+      build(req) {
+        const planFile = findPlanFile(req.body);
+        const blocks: BlockSpec[] = [];
+        if (opts.text) blocks.push({ type: 'text', text: opts.text });
+        if (planFile) {
+          blocks.push({ type: 'tool_use', id: toolUseId(), name: 'Write', input: { file_path: planFile, content: plan } });
+        }
+        blocks.push({ type: 'tool_use', id: toolUseId(), name: 'ExitPlanMode', input: { plan } });
+        return message(blocks, 'tool_use', opts);
+      },
+    };
+  },
+  /** Build the reply from the request when it arrives. */
+  dynamic(build: (req: RecordedRequest) => MessageReply | ErrorReply): DynamicReply {
+    return { kind: 'dynamic', build };
   },
   /**
    * An HTTP error answer, e.g. apiError(529, 'overloaded_error').
@@ -153,6 +184,17 @@ export const reply = {
     };
   },
 };
+
+/**
+ * The plan file path Claude Code announces in plan mode ("...create your plan
+ * at /home/.claude/plans/<slug>.md using the Write tool" or "A plan file
+ * already exists at <path>").
+ */
+export function findPlanFile(body: any): string | undefined {
+  const s = JSON.stringify(body?.messages ?? []);
+  const m = /(\/[^\s"\\]*\/plans\/[^\s"\\]+\.md)/.exec(s);
+  return m?.[1];
+}
 
 function defaultErrorMessage(errorType: string): string {
   switch (errorType) {
@@ -500,7 +542,8 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     }
     const inputTokens = estimateTokens(raw);
     if (kind === 'turn' || kind === 'side') {
-      const r = kind === 'turn' ? nextTurnReply() : sideReply(body);
+      let r: Reply = kind === 'turn' ? nextTurnReply() : sideReply(body);
+      if (r.kind === 'dynamic') r = r.build(rec);
       rec.served = r;
       record(rec);
       if (r.kind === 'error') sendError(res, r);

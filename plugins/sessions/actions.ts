@@ -1,0 +1,107 @@
+import type { EventBus } from '../../kernel/events.js';
+import type { Principal } from '../auth/principal.js';
+import type { AgentDriver, Answer, SendResult } from './driver.js';
+import type { PromptOption } from './types.js';
+import type { Session } from './session.js';
+import { InvalidOption, NoQuestion, NothingPending, SendTimeout, SessionExited } from './errors.js';
+
+/** Rejects with `onTimeout()` if `work` takes longer than `ms`. */
+export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The driver of a session that can still act; throws SESSION_EXITED otherwise. */
+function liveDriver(s: Session): AgentDriver {
+  if (!s.live || !s.driver) throw new SessionExited(s.record.id);
+  return s.driver;
+}
+
+function checkOption(options: PromptOption[], option: number | undefined): void {
+  if (option !== undefined && !options.some((o) => o.number === option)) throw new InvalidOption(String(option));
+}
+
+/**
+ * The user-facing actions on a session: each checks the session can take it, lets the driver do
+ * it, then counts it and emits the event. Nothing here touches the screen; drivers own that.
+ */
+export class SessionActions {
+  constructor(private readonly events: EventBus, private readonly sendTimeoutMs: number) {}
+
+  private base(s: Session) {
+    return { sessionId: s.record.id, tenantId: s.record.owner.tenantId, at: new Date().toISOString() };
+  }
+
+  async send(s: Session, text: string, actor?: Principal | null): Promise<SendResult> {
+    const driver = liveDriver(s);
+    const result = await withTimeout(driver.send(s.ctx, text), this.sendTimeoutMs, () => new SendTimeout(String(this.sendTimeoutMs)));
+    if (result.delivered) s.metrics.messagesSent++; else s.metrics.messagesFailed++;
+    s.record.lastActivityAt = new Date().toISOString();
+    void s.save();
+    this.events.emit('session.message-sent', { ...this.base(s), delivered: result.delivered, attempts: result.attempts, actorId: actor?.id });
+    return result;
+  }
+
+  async approve(s: Session, option?: number, actor?: Principal | null): Promise<void> {
+    const driver = liveDriver(s);
+    const pending = s.current.pendingPermission;
+    if (!pending) throw new NothingPending(s.record.id);
+    checkOption(pending.options, option);
+    await driver.approve(s.ctx, option);
+    s.metrics.approvals++;
+    void s.save();
+    this.events.emit('permission.resolved', { ...this.base(s), decision: 'approved', option, actorId: actor?.id });
+  }
+
+  async reject(s: Session, actor?: Principal | null): Promise<void> {
+    const driver = liveDriver(s);
+    if (!s.current.pendingPermission) throw new NothingPending(s.record.id);
+    await driver.reject(s.ctx);
+    s.metrics.rejections++;
+    void s.save();
+    this.events.emit('permission.resolved', { ...this.base(s), decision: 'rejected', actorId: actor?.id });
+  }
+
+  async answer(s: Session, answer: Answer, actor?: Principal | null): Promise<void> {
+    const driver = liveDriver(s);
+    const pending = s.current.pendingQuestion;
+    if (!pending) throw new NoQuestion(s.record.id);
+    if ('option' in answer) checkOption(pending.options, answer.option);
+    await driver.answer(s.ctx, answer);
+    s.metrics.answers++;
+    void s.save();
+    const detail = 'option' in answer ? { option: answer.option } : { text: answer.text };
+    this.events.emit('question.answered', { ...this.base(s), ...detail, actorId: actor?.id });
+  }
+
+  async interrupt(s: Session): Promise<void> {
+    await liveDriver(s).interrupt(s.ctx);
+    s.metrics.interrupts++;
+    void s.save();
+  }
+
+  async escape(s: Session): Promise<void> {
+    await liveDriver(s).escape(s.ctx);
+  }
+
+  /**
+   * Ends the session: the driver's `stop` (bounded by the grace), then SIGTERM/SIGKILL of the
+   * process group; marks it exited with reason `killed`. Killing an exited session changes nothing.
+   */
+  async kill(s: Session, graceMs: number, actor?: Principal | null): Promise<void> {
+    if (!s.live) return;
+    s.ending = 'kill';
+    this.events.emit('session.killed', { ...this.base(s), actorId: actor?.id });
+    if (s.driver?.stop && s.processRunning) {
+      await withTimeout(s.driver.stop(s.ctx), graceMs, () => new Error('stop timed out'))
+        .catch((err) => s.log.warn({ err }, 'driver stop failed; killing the process group'));
+    }
+    await s.terminate();
+    s.markExited('killed', 'kill');
+    await s.flush();
+  }
+}

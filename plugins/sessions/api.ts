@@ -1,0 +1,149 @@
+import type { Principal } from '../auth/principal.js';
+import type { AgentDriver, Answer, SendResult } from './driver.js';
+import type {
+  PendingPermission, PendingQuestion, PermissionMode, ScreenSnapshot, SessionOwner, SessionRecord, SessionState,
+  TokenUsage, TranscriptEntry,
+} from './types.js';
+
+/** What `POST /v1/sessions` (and `app.sessions.create`) takes. */
+export interface CreateSessionInput {
+  /** Absolute path of an existing directory. */
+  workDir: string;
+  name?: string;
+  /** First message, delivered once the agent runs (or to the reused session). */
+  prompt?: string;
+  permissionMode?: PermissionMode;
+  env?: Record<string, string>;
+  /** Driver name; `claude-code` when absent. */
+  agent?: string;
+  /** The agent's own conversation id to continue (becomes `record.agentSessionId`). */
+  resumeSessionId?: string;
+  /** `false` always starts a new session, even when an idle one matches. */
+  reuse?: boolean;
+  /** Driver-specific options, checked by `driver.validateOptions`. */
+  agentOptions?: Record<string, unknown>;
+}
+
+/** A session as the API shows it: the record without secrets or driver internals, plus live state. */
+export interface SessionView {
+  id: string;
+  name?: string;
+  agent: string;
+  workDir: string;
+  permissionMode: PermissionMode;
+  owner: SessionOwner;
+  status: SessionState;
+  /** What caused the current state. */
+  stateCause: string;
+  createdAt: string;
+  updatedAt: string;
+  lastActivityAt: string;
+  agentSessionId?: string;
+  pid?: number;
+  exitCode?: number | null;
+  exitSignal?: string | null;
+  reason?: string;
+  restarts: number;
+  /** Names of the extra env variables (values are not shown). */
+  envNames: string[];
+  pendingPermission?: PendingPermission;
+  pendingQuestion?: PendingQuestion;
+}
+
+/** Filter and page of `list`. */
+export interface ListFilter {
+  status?: SessionState;
+  agent?: string;
+  limit?: number;
+  offset?: number;
+  /** Opaque cursor from a previous page's `nextCursor`; wins over `offset`. */
+  cursor?: string;
+  /** Only sessions this principal may read (access policies); omitted = all. */
+  principal?: Principal | null;
+}
+
+export interface ListPage {
+  sessions: SessionView[];
+  total: number;
+  limit: number;
+  offset: number;
+  nextCursor?: string;
+}
+
+/** Per-session metrics. Durations in milliseconds. */
+export interface SessionMetrics {
+  sessionId: string;
+  status: SessionState;
+  ageMs: number;
+  timeInState: Partial<Record<SessionState, number>>;
+  stateChanges: number;
+  messagesSent: number;
+  messagesFailed: number;
+  toolCalls: { total: number; byName: Record<string, number> };
+  approvals: number;
+  rejections: number;
+  answers: number;
+  interrupts: number;
+  restarts: number;
+  usage: TokenUsage;
+}
+
+/** What a create guard sees. Extra fields may be added; the four named in the seam stay. */
+export interface CreateGuardInput {
+  workDir: string;
+  agent: string;
+  env: Record<string, string>;
+  principal: Principal | null;
+  /** `create` for a new conversation, `resume` when `resumeSessionId` continues one. */
+  origin?: 'create' | 'resume';
+}
+
+/** Runs before any session is created; throws a coded error (e.g. 403) to refuse. */
+export type CreateGuard = (input: CreateGuardInput) => void | Promise<void>;
+
+/** `read` for GETs, `act` for everything that changes a session. */
+export type AccessAction = 'read' | 'act';
+/** `hide` answers 404 as for an unknown id, `deny` 403, `undefined` = no opinion. */
+export type AccessDecision = 'allow' | 'hide' | 'deny' | undefined;
+export type AccessPolicy = (principal: Principal | null, record: SessionRecord, action: AccessAction) => AccessDecision;
+
+/** Paged transcript, by offset. */
+export interface TranscriptPage { entries: TranscriptEntry[]; total: number; limit: number; offset: number }
+/** Paged transcript, newest first by cursor: `entries` are in order, `before` pages further back. */
+export interface TranscriptCursorPage { entries: TranscriptEntry[]; hasMore: boolean; before?: string }
+
+/** `app.sessions`: the registry, the runtime's actions and the seams other plugins extend. */
+export interface SessionsService {
+  /** Registers an agent driver under `driver.name`. */
+  addAgent(driver: AgentDriver): void;
+  /** Registered drivers. */
+  agents(): AgentDriver[];
+  /** Adds a guard run before every create (POST and resume). */
+  addCreateGuard(guard: CreateGuard): void;
+  /** Adds an access policy consulted for every session route and list. Hide beats deny beats allow. */
+  addAccessPolicy(policy: AccessPolicy): void;
+  /** Combined decision of all policies (default allow). */
+  access(principal: Principal | null, record: SessionRecord, action: AccessAction): 'allow' | 'hide' | 'deny';
+  /** The record if `principal` may do `action` on it; else throws SESSION_NOT_FOUND (hide) or SESSION_FORBIDDEN (deny). */
+  authorize(principal: Principal | null, id: string, action: AccessAction): SessionRecord;
+  create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }>;
+  /** The session view, or undefined for an unknown id (no access check). */
+  get(id: string): SessionView | undefined;
+  /** The raw record (read-only), or undefined. */
+  record(id: string): Readonly<SessionRecord> | undefined;
+  list(filter?: ListFilter): ListPage;
+  send(id: string, text: string, actor?: Principal | null): Promise<SendResult>;
+  approve(id: string, option?: number, actor?: Principal | null): Promise<void>;
+  reject(id: string, actor?: Principal | null): Promise<void>;
+  answer(id: string, answer: Answer, actor?: Principal | null): Promise<void>;
+  interrupt(id: string): Promise<void>;
+  escape(id: string): Promise<void>;
+  /** Ends the session's process group (SIGTERM, SIGKILL after the grace) and marks it exited. */
+  kill(id: string, actor?: Principal | null): Promise<SessionView>;
+  /** Writes raw input to the session's PTY (the WebSocket terminal). */
+  write(id: string, data: string): void;
+  pane(id: string): ScreenSnapshot;
+  transcript(id: string, page?: { limit?: number; offset?: number; role?: TranscriptEntry['role'] }): Promise<TranscriptPage>;
+  transcriptBefore(id: string, page?: { beforeId?: string; limit?: number }): Promise<TranscriptCursorPage>;
+  metrics(id: string): Promise<SessionMetrics>;
+}

@@ -1,0 +1,31 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { CommandNotFound } from './errors.js';
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The absolute path an agent command runs from. A name with a slash is taken relative to `cwd`;
+ * a bare name is searched on `PATH`. Resolving here means the PTY execs the file directly and no
+ * shell ever interprets the command. Throws SESSION_COMMAND_NOT_FOUND.
+ */
+export function resolveExecutable(command: string, cwd: string, path: string): string {
+  if (command.includes('/')) {
+    const file = isAbsolute(command) ? command : resolve(cwd, command);
+    if (isExecutableFile(file)) return file;
+    throw new CommandNotFound(command);
+  }
+  for (const dir of path.split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    const file = join(dir, command);
+    if (isExecutableFile(file)) return file;
+  }
+  throw new CommandNotFound(command);
+}

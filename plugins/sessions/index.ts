@@ -1,0 +1,66 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SessionsService } from './api.js';
+import type { SessionsOptions } from './schema.js';
+import { SessionFiles } from './record-store.js';
+import { SessionsRegistry } from './service.js';
+import { restoreAll } from './restore.js';
+import { sessionRoutes } from './routes.js';
+import { protocolRoutes } from './protocol-routes.js';
+import './events.js';
+
+export { optionsSchema, type SessionsOptions } from './schema.js';
+export type * from './api.js';
+export type * from './types.js';
+export type * from './driver.js';
+export { agentEnv, checkEnv, DEFAULT_ENV_DENYLIST } from './env.js';
+export { SESSION_STATES, PERMISSION_MODES } from './types.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The sessions runtime: registry, actions, and the seams drivers and tenancy extend. */
+    sessions: SessionsService;
+  }
+}
+
+/** The URL base hooks post to: the address actually listened on, read when a driver asks. */
+function hookBase(app: FastifyInstance): () => string {
+  return () => {
+    const addr = app.server.address();
+    const listening = addr && typeof addr === 'object' ? addr : undefined;
+    const port = listening?.port ?? app.config.server.port;
+    const host = !listening || ['0.0.0.0', '::'].includes(listening.address) ? '127.0.0.1'
+      : listening.family === 'IPv6' ? `[${listening.address}]` : listening.address;
+    return `http://${host}:${port}/v1/hooks`;
+  };
+}
+
+/**
+ * The sessions plugin: agents in PTYs behind a headless terminal, their state machine and events,
+ * persistence under `<stateDir>/sessions`, restore after restart, and the REST routes.
+ */
+async function sessions(app: FastifyInstance, options: SessionsOptions) {
+  // The kernel's root logger is pino; fastify only types it as its base logger.
+  const log = app.log.child({ plugin: 'sessions' }) as unknown as Logger;
+  const files = new SessionFiles(await app.stateDir.dir('sessions'));
+  const deps = { events: app.events, options, files, hookBase: hookBase(app), log };
+  const registry = new SessionsRegistry(deps);
+  app.decorate('sessions', registry as SessionsService);
+
+  await app.register(sessionRoutes, { service: registry });
+  await app.register(protocolRoutes, { service: registry, hookBodyLimit: options.hookBodyLimit });
+
+  // Drivers register while plugins load, so the records are only brought back once all are ready.
+  app.addHook('onReady', async () => { await restoreAll(registry, deps); });
+
+  // Live agents are stopped but keep their status, so the next start resumes them.
+  app.addHook('onClose', async () => {
+    const live = registry.all().filter((s) => s.live);
+    await Promise.all(live.map((s) => s.shutdown().catch((err) => s.log.error({ err }, 'stopping session failed'))));
+    await Promise.all(registry.all().map((s) => s.flush()));
+    if (live.length) log.info({ stopped: live.length }, 'sessions stopped for shutdown');
+  });
+}
+
+export default fp(sessions, { name: 'sessions', fastify: '5.x', dependencies: ['auth'] });

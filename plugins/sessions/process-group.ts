@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Sends `signal` to the process group led by `pid` (node-pty runs each agent with setsid, so its pid
+ * is the group id). Falls back to the single process when no such group exists (a driver that
+ * adopted a child that is not a group leader). Returns false when nothing was there.
+ */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
+/** True while any process of the group (or the single process) `pid` is still there. */
+export function groupAlive(pid: number): boolean {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 0);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPERM') return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Start time of a process in clock ticks since boot (Linux /proc), or undefined elsewhere or when
+ * the process is gone. Paired with the pid it names one process for good: pids are reused, this
+ * pair is not.
+ */
+export function pidStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses; fields after the last ')' are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends a process group: SIGTERM, then SIGKILL to whatever of it is left once `graceMs` passes.
+ * `leaderExited` (our own PTY child) resolves as soon as the leader is reaped; the rest of the
+ * group, and any orphan group that is not our child, raise no event, so those are checked at a
+ * backing-off interval bounded by the grace period.
+ */
+export async function terminateGroup(pid: number, graceMs: number, leaderExited?: Promise<unknown>): Promise<void> {
+  if (!signalGroup(pid, 'SIGTERM')) return;
+  const deadline = Date.now() + graceMs;
+  if (leaderExited) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([leaderExited, new Promise((r) => { timer = setTimeout(r, graceMs); })]);
+    clearTimeout(timer);
+  }
+  let wait = 5;
+  while (Date.now() < deadline && groupAlive(pid)) {
+    await delay(wait);
+    wait = Math.min(wait * 2, 100);
+  }
+  if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+}
+
+const SIGNAL_NAMES = new Map<number, string>(
+  Object.entries(constants.signals).map(([name, num]) => [num as number, name]),
+);
+
+/** Signal name of a numeric signal (node-pty reports numbers), or null for none. */
+export function signalName(signal: number | undefined | null): string | null {
+  if (!signal) return null;
+  return SIGNAL_NAMES.get(signal) ?? String(signal);
+}

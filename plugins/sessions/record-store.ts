@@ -1,0 +1,99 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { atomicWrite, atomicWriteJson } from '../../kernel/state-dir.js';
+import type { SessionRecord } from './types.js';
+
+const ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * The on-disk layout of the sessions folder: `<id>.json` (the record, atomic), `<id>.transcript.jsonl`
+ * (append-only), `<id>.secret` (the hook secret, 0600, never in the record) and `<id>/` (driver files).
+ */
+export class SessionFiles {
+  constructor(readonly root: string) {}
+
+  record(id: string): string { return join(this.root, `${id}.json`); }
+  transcript(id: string): string { return join(this.root, `${id}.transcript.jsonl`); }
+  secret(id: string): string { return join(this.root, `${id}.secret`); }
+  dir(id: string): string { return join(this.root, id); }
+
+  /** Creates and stores a new random hook secret for a session. */
+  async newSecret(id: string): Promise<string> {
+    const secret = randomBytes(32).toString('base64url');
+    await atomicWrite(this.secret(id), secret + '\n', 0o600);
+    return secret;
+  }
+
+  /** The stored hook secret, or a new one when the file is missing (a record from an older layout). */
+  async loadSecret(id: string): Promise<string> {
+    try {
+      const s = (await readFile(this.secret(id), 'utf8')).trim();
+      if (s.length >= 32) return s;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return this.newSecret(id);
+  }
+
+  /**
+   * Every readable record in the folder. A file that cannot be parsed is logged and left where it
+   * is, for a human to look at; it is never deleted.
+   */
+  async loadAll(log: Logger): Promise<SessionRecord[]> {
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    const out: SessionRecord[] = [];
+    for (const name of names) {
+      const m = /^(.+)\.json$/.exec(name);
+      if (!m || !ID.test(m[1])) continue;
+      try {
+        const rec = JSON.parse(await readFile(join(this.root, name), 'utf8')) as SessionRecord;
+        if (rec.id !== m[1]) throw new Error(`id ${rec.id} does not match the file name`);
+        out.push(rec);
+      } catch (err) {
+        log.error({ err, file: name }, 'session record unreadable; left in place and skipped');
+      }
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+}
+
+/**
+ * Persists one record with coalescing: a write starts at once; changes made while it runs collapse
+ * into one more write of the latest state after it. So bursts cost at most two writes, and the
+ * last state always reaches the disk.
+ */
+export class RecordWriter {
+  private running: Promise<void> | undefined;
+  private dirty = false;
+
+  constructor(private readonly file: string, private readonly snapshot: () => SessionRecord, private readonly log: Logger) {}
+
+  /** Schedules a write; resolves once a write that includes the current state has finished. */
+  save(): Promise<void> {
+    if (this.running) {
+      // The running loop sees the flag and writes once more before its promise settles.
+      this.dirty = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  /** Resolves when no write is pending. */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.dirty = false;
+      try {
+        await atomicWriteJson(this.file, this.snapshot());
+      } catch (err) {
+        this.log.error({ err, file: this.file }, 'session record write failed');
+      }
+    } while (this.dirty);
+  }
+}

@@ -1,0 +1,67 @@
+import type { SessionRecord } from './types.js';
+import type { SessionsRegistry } from './service.js';
+import { Session, type SessionDeps } from './session.js';
+import { groupAlive, pidStartTime, terminateGroup } from './process-group.js';
+
+/**
+ * Ends what a previous server left running for a record (it was killed -9, or crashed): the agent's
+ * process group, but only when the pid still names the same process (same start time), so a pid
+ * reused by someone else is never touched. Without /proc the check is impossible and the group is
+ * left alone, with a warning.
+ */
+async function reapOrphan(rec: SessionRecord, deps: SessionDeps): Promise<void> {
+  if (!rec.pid) return;
+  const now = pidStartTime(rec.pid);
+  const log = deps.log.child({ sessionId: rec.id });
+  if (rec.pidStartTime !== undefined && now === rec.pidStartTime) {
+    log.warn({ pid: rec.pid, serverPid: rec.serverPid }, 'agent process of a previous server still runs; ending its process group');
+    await terminateGroup(rec.pid, deps.options.killGraceMs);
+  } else if (rec.pidStartTime === undefined && groupAlive(rec.pid)) {
+    log.warn({ pid: rec.pid }, 'cannot tell whether this pid is still our agent (no /proc); leaving it alone');
+  }
+}
+
+function emitRestored(deps: SessionDeps, rec: SessionRecord, resumed: boolean): void {
+  deps.events.emit('session.restored', { sessionId: rec.id, tenantId: rec.owner.tenantId, at: new Date().toISOString(), resumed });
+}
+
+async function restoreOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionDeps): Promise<void> {
+  const driver = reg.driverFor(rec.agent);
+  const s = await Session.load(rec, driver, await deps.files.loadSecret(rec.id), deps);
+  reg.register(s);
+  if (!s.live) return;
+  await reapOrphan(rec, deps);
+  if (!driver || !driver.capabilities.resume) {
+    const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;
+    s.markExited(why, 'restore');
+    emitRestored(deps, rec, false);
+    await s.flush();
+    return;
+  }
+  rec.restarts++;
+  rec.pid = undefined;
+  rec.pidStartTime = undefined;
+  s.report({ state: 'starting', cause: 'restore' });
+  try {
+    await reg.start(s, { resume: true });
+    emitRestored(deps, rec, true);
+  } catch {
+    // start() has marked it exited with the reason and logged why.
+    emitRestored(deps, rec, false);
+  }
+  await s.save();
+}
+
+/**
+ * Loads every session record and brings back each one that had not exited: its orphaned process
+ * (if any) is ended, then the driver resumes it with the same id, record and workDir. A record
+ * that cannot be resumed is marked exited with the reason; none is dropped.
+ */
+export async function restoreAll(reg: SessionsRegistry, deps: SessionDeps): Promise<void> {
+  const records = await deps.files.loadAll(deps.log);
+  await Promise.all(records.map((rec) => restoreOne(reg, rec, deps).catch((err) => {
+    deps.log.error({ err, sessionId: rec.id }, 'session could not be restored');
+  })));
+  const resumed = reg.all().filter((s) => s.live).length;
+  if (records.length) deps.log.info({ records: records.length, live: resumed }, 'sessions restored');
+}

@@ -1,0 +1,135 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type {} from '../auth/index.js';
+import type { SessionsRegistry } from './service.js';
+import {
+  AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, ListQuery,
+  ListResponse, MetricsResponse, Ok, PaneResponse, SendBody, SendResponse, SessionSchema, TranscriptQuery, TranscriptResponse,
+} from './route-schemas.js';
+
+const ErrorSchema = Type.Object({
+  code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),
+});
+const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+
+/** Routes whose body is optional: a POST without a body means `{}`. */
+async function emptyBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+/** The session REST routes under /v1/sessions. Every `:id` route goes through the access policies. */
+export async function sessionRoutes(app: FastifyInstance, opts: { service: SessionsRegistry }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const svc = opts.service;
+  const tags = ['sessions'];
+  const id = { params: IdParams };
+
+  r.post('/v1/sessions', {
+    config: { permission: 'create' },
+    schema: { tags, summary: 'Create a session (or reuse an idle one)', body: CreateBody, response: { 200: CreatedSessionSchema, 201: CreatedSessionSchema, ...errors, 429: ErrorSchema } },
+  }, async (request, reply) => {
+    const { session, reused } = await svc.create(request.body, request.principal);
+    return reply.status(reused ? 200 : 201).send({ ...session, reused });
+  });
+
+  r.get('/v1/sessions', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'List sessions', querystring: ListQuery, response: { 200: ListResponse, 400: ErrorSchema } },
+  }, async (request) => svc.list({ ...request.query, principal: request.principal }));
+
+  r.get('/v1/sessions/:id', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'One session, with what it waits for', ...id, response: { 200: SessionSchema, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    return svc.get(request.params.id)!;
+  });
+
+  r.delete('/v1/sessions/:id', {
+    config: { permission: 'kill' },
+    schema: { tags, summary: 'Kill a session (its whole process group); the record stays, exited', ...id, response: { 200: SessionSchema, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'act');
+    return svc.kill(request.params.id, request.principal);
+  });
+
+  r.post('/v1/sessions/:id/send', {
+    config: { permission: 'send' },
+    schema: { tags, summary: 'Send a message', ...id, body: SendBody, response: { 200: SendResponse, ...errors, 504: ErrorSchema } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'act');
+    return svc.send(request.params.id, request.body.text, request.principal);
+  });
+
+  r.post('/v1/sessions/:id/approve', {
+    config: { permission: 'approve' }, preValidation: emptyBody,
+    schema: { tags, summary: 'Approve the pending permission', ...id, body: ApproveBody, response: { 200: Ok, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'act');
+    await svc.approve(request.params.id, request.body.option, request.principal);
+    return { ok: true };
+  });
+
+  r.post('/v1/sessions/:id/reject', {
+    config: { permission: 'reject' }, preValidation: emptyBody,
+    schema: { tags, summary: 'Reject the pending permission', ...id, body: Empty, response: { 200: Ok, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'act');
+    await svc.reject(request.params.id, request.principal);
+    return { ok: true };
+  });
+
+  r.post('/v1/sessions/:id/answer', {
+    config: { permission: 'send' },
+    schema: { tags, summary: 'Answer the pending question with an option or text', ...id, body: AnswerBody, response: { 200: Ok, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'act');
+    await svc.answer(request.params.id, request.body, request.principal);
+    return { ok: true };
+  });
+
+  for (const action of ['interrupt', 'escape'] as const) {
+    r.post(`/v1/sessions/:id/${action}`, {
+      config: { permission: 'send' }, preValidation: emptyBody,
+      schema: { tags, summary: action === 'interrupt' ? 'Interrupt the agent (Ctrl-C)' : 'Press Escape', ...id, body: Empty, response: { 200: Ok, ...errors } },
+    }, async (request) => {
+      svc.authorize(request.principal, request.params.id, 'act');
+      await svc[action](request.params.id);
+      return { ok: true };
+    });
+  }
+
+  r.get('/v1/sessions/:id/pane', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'The terminal screen and cursor', ...id, response: { 200: PaneResponse, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    const screen = svc.pane(request.params.id);
+    return { ...screen, text: screen.lines.join('\n') };
+  });
+
+  r.get('/v1/sessions/:id/transcript', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Transcript, paged by offset, optionally one role', ...id, querystring: TranscriptQuery, response: { 200: TranscriptResponse, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    return svc.transcript(request.params.id, request.query);
+  });
+
+  r.get('/v1/sessions/:id/transcript/cursor', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Transcript, newest first, paged by a stable entry id', ...id, querystring: CursorQuery, response: { 200: CursorResponse, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    return svc.transcriptBefore(request.params.id, { beforeId: request.query.before_id, limit: request.query.limit });
+  });
+
+  r.get('/v1/sessions/:id/metrics', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Counters and durations of a session', ...id, response: { 200: MetricsResponse, ...errors } },
+  }, async (request) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    return svc.metrics(request.params.id);
+  });
+}

@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The `plugins.sessions` options block. */
+export const optionsSchema = Type.Object({
+  maxSessions: Type.Integer({ minimum: 1, default: 100, description: 'Most sessions alive at once; more are refused with 429' }),
+  killGraceMs: Type.Integer({ minimum: 0, default: 3000, description: 'Wait between SIGTERM and SIGKILL of a session process group' }),
+  sendTimeoutMs: Type.Integer({ minimum: 100, default: 15000, description: 'Longest a driver may take to deliver a message' }),
+  cols: Type.Integer({ minimum: 20, maximum: 1000, default: 120, description: 'PTY width' }),
+  rows: Type.Integer({ minimum: 5, maximum: 500, default: 40, description: 'PTY height' }),
+  scrollback: Type.Integer({ minimum: 0, default: 1000, description: 'Lines the headless terminal keeps above the screen' }),
+  renderIntervalMs: Type.Integer({ minimum: 1, maximum: 1000, default: 12, description: 'Repaints reach drivers at most this often' }),
+  reuseIdle: Type.Boolean({ default: true, description: 'A create that matches an idle session of the same owner, agent and workDir returns it' }),
+  envDenylist: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description: 'Extra env names sessions may not set: exact names, `PREFIX_*` or `*_SUFFIX`',
+  }),
+  hookBodyLimit: Type.Integer({ minimum: 1024, default: 8 * 1048576, description: 'Largest hook payload in bytes (tool output can be big)' }),
+}, { additionalProperties: false });
+
+/** Validated sessions options. */
+export type SessionsOptions = Static<typeof optionsSchema>;

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { Principal } from '../auth/principal.js';
+import type {
+  AccessAction, AccessPolicy, CreateGuard, CreateSessionInput, ListFilter, ListPage, SessionMetrics, SessionView,
+  SessionsService, TranscriptCursorPage, TranscriptPage,
+} from './api.js';
+import type { AgentDriver, Answer, SendResult } from './driver.js';
+import type { ScreenSnapshot, SessionRecord, TranscriptEntry } from './types.js';
+import { SessionActions } from './actions.js';
+import { checkCreate, type CheckedCreate } from './create.js';
+import { CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed } from './errors.js';
+import { metricsView, emptyMetrics } from './metrics.js';
+import { Session, type SessionDeps } from './session.js';
+import { pageBefore, pageByOffset } from './transcript.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+/** The sessions registry behind `app.sessions`. */
+export class SessionsRegistry implements SessionsService {
+  private readonly drivers = new Map<string, AgentDriver>();
+  private readonly sessions = new Map<string, Session>();
+  private readonly guards: CreateGuard[] = [];
+  private readonly policies: AccessPolicy[] = [];
+  private readonly actions: SessionActions;
+  /** Creates between the limit check and registration, so concurrent creates cannot overshoot. */
+  private reserved = 0;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.actions = new SessionActions(deps.events, deps.options.sendTimeoutMs);
+  }
+
+  addAgent(driver: AgentDriver): void {
+    if (this.drivers.has(driver.name)) throw new Error(`an agent named ${driver.name} is already registered`);
+    this.drivers.set(driver.name, driver);
+  }
+
+  agents(): AgentDriver[] { return [...this.drivers.values()]; }
+  driverFor(name: string): AgentDriver | undefined { return this.drivers.get(name); }
+  addCreateGuard(guard: CreateGuard): void { this.guards.push(guard); }
+  addAccessPolicy(policy: AccessPolicy): void { this.policies.push(policy); }
+
+  access(principal: Principal | null, record: SessionRecord, action: AccessAction): 'allow' | 'hide' | 'deny' {
+    let decision: 'allow' | 'deny' = 'allow';
+    for (const policy of this.policies) {
+      const d = policy(principal, record, action);
+      if (d === 'hide') return 'hide';
+      if (d === 'deny') decision = 'deny';
+    }
+    return decision;
+  }
+
+  authorize(principal: Principal | null, id: string, action: AccessAction): SessionRecord {
+    const s = this.sessions.get(id);
+    if (!s) throw new SessionNotFound(id);
+    const d = this.access(principal, s.record, action);
+    if (d === 'hide') throw new SessionNotFound(id);
+    if (d === 'deny') throw new SessionForbidden(action, id);
+    return s.record;
+  }
+
+  /** Internal: the session object (routes, restore). Throws SESSION_NOT_FOUND. */
+  session(id: string): Session {
+    const s = this.sessions.get(id);
+    if (!s) throw new SessionNotFound(id);
+    return s;
+  }
+
+  /** Internal: adds a loaded or created session. */
+  register(s: Session): void { this.sessions.set(s.record.id, s); }
+  all(): Session[] { return [...this.sessions.values()]; }
+
+  async create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
+    const c = await checkCreate(input, this.drivers, this.deps.options.envDenylist);
+    const origin = input.resumeSessionId !== undefined ? 'resume' : 'create';
+    for (const guard of this.guards) await guard({ workDir: c.workDir, agent: c.agent, env: c.env, principal, origin });
+    const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
+    const idle = this.findReusable(input, c, owner, principal);
+    if (idle) {
+      if (input.prompt) await this.actions.send(idle, input.prompt, principal);
+      return { session: idle.view(), reused: true };
+    }
+    const live = this.all().filter((s) => s.live).length;
+    if (live + this.reserved >= this.deps.options.maxSessions) throw new SessionLimit(String(this.deps.options.maxSessions));
+    this.reserved++;
+    let s: Session;
+    try {
+      s = await this.newSession(input, c, owner);
+    } finally {
+      this.reserved--;
+    }
+    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
+    return { session: s.view(), reused: false };
+  }
+
+  private findReusable(input: CreateSessionInput, c: CheckedCreate, owner: SessionRecord['owner'], principal: Principal | null) {
+    // Anything that makes the request about a particular conversation or setup rules reuse out.
+    if (!this.deps.options.reuseIdle || input.reuse === false || input.resumeSessionId !== undefined) return undefined;
+    if (input.agentOptions && Object.keys(input.agentOptions).length > 0) return undefined;
+    return this.all().find((s) => {
+      const r = s.record;
+      return r.status === 'idle' && r.agent === c.agent && r.workDir === c.workDir
+        && r.owner.principalId === owner.principalId && r.owner.tenantId === owner.tenantId
+        && r.permissionMode === c.permissionMode && JSON.stringify(r.env) === JSON.stringify(c.env)
+        && (input.name === undefined || input.name === r.name)
+        && this.access(principal, r, 'act') === 'allow';
+    });
+  }
+
+  private async newSession(input: CreateSessionInput, c: CheckedCreate, owner: SessionRecord['owner']): Promise<Session> {
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      id: randomUUID(), name: input.name, agent: c.agent, workDir: c.workDir, permissionMode: c.permissionMode,
+      env: c.env, owner, status: 'starting', createdAt: now, updatedAt: now, lastActivityAt: now,
+      agentSessionId: input.resumeSessionId, restarts: 0, driver: c.driverArea, metrics: emptyMetrics(now),
+    };
+    await mkdir(this.deps.files.dir(record.id), { recursive: true, mode: 0o700 });
+    const secret = await this.deps.files.newSecret(record.id);
+    const s = await Session.load(record, c.driver, secret, this.deps);
+    s.current = { state: 'starting', cause: 'created' };
+    this.register(s);
+    await s.save();
+    this.deps.events.emit('session.created', {
+      sessionId: record.id, tenantId: owner.tenantId, at: now, agent: c.agent, workDir: c.workDir, name: input.name, ownerId: owner.principalId,
+    });
+    return s;
+  }
+
+  /** Starts (or resumes) the agent; on failure the session is kept as exited with the reason. */
+  async start(s: Session, opts: { resume: boolean; prompt?: string }): Promise<void> {
+    try {
+      await s.driver!.start(s.ctx, opts);
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      s.log.warn({ err }, 'agent failed to start');
+      if (s.processRunning) await s.terminate();
+      s.markExited(`start failed: ${message}`, 'start-failed');
+      await s.flush();
+      const code = (err as { code?: unknown }).code;
+      throw typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err : new StartFailed(message);
+    }
+  }
+
+  get(id: string): SessionView | undefined { return this.sessions.get(id)?.view(); }
+  record(id: string): Readonly<SessionRecord> | undefined { return this.sessions.get(id)?.record; }
+
+  list(filter: ListFilter = {}): ListPage {
+    const limit = filter.limit ?? 50;
+    let rows = this.all().sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt) || a.record.id.localeCompare(b.record.id));
+    if ('principal' in filter) rows = rows.filter((s) => this.access(filter.principal ?? null, s.record, 'read') === 'allow');
+    if (filter.status) rows = rows.filter((s) => s.record.status === filter.status);
+    if (filter.agent) rows = rows.filter((s) => s.record.agent === filter.agent);
+    let offset = filter.offset ?? 0;
+    if (filter.cursor !== undefined) {
+      const after = decodeCursor(filter.cursor);
+      if (!after) throw new CursorInvalid(filter.cursor);
+      const i = rows.findIndex((s) => s.record.createdAt > after.createdAt || (s.record.createdAt === after.createdAt && s.record.id > after.id));
+      offset = i < 0 ? rows.length : i;
+    }
+    const page = rows.slice(offset, offset + limit);
+    const last = page[page.length - 1];
+    const more = offset + page.length < rows.length;
+    return {
+      sessions: page.map((s) => s.view()), total: rows.length, limit, offset,
+      nextCursor: more && last ? encodeCursor(last.record.createdAt, last.record.id) : undefined,
+    };
+  }
+
+  send(id: string, text: string, actor?: Principal | null): Promise<SendResult> { return this.actions.send(this.session(id), text, actor); }
+  approve(id: string, option?: number, actor?: Principal | null): Promise<void> { return this.actions.approve(this.session(id), option, actor); }
+  reject(id: string, actor?: Principal | null): Promise<void> { return this.actions.reject(this.session(id), actor); }
+  answer(id: string, answer: Answer, actor?: Principal | null): Promise<void> { return this.actions.answer(this.session(id), answer, actor); }
+  interrupt(id: string): Promise<void> { return this.actions.interrupt(this.session(id)); }
+  escape(id: string): Promise<void> { return this.actions.escape(this.session(id)); }
+
+  async kill(id: string, actor?: Principal | null): Promise<SessionView> {
+    const s = this.session(id);
+    await this.actions.kill(s, this.deps.options.killGraceMs, actor);
+    return s.view();
+  }
+
+  write(id: string, data: string): void { this.session(id).write(data); }
+  pane(id: string): ScreenSnapshot { return this.session(id).screen(); }
+
+  private async entries(s: Session): Promise<TranscriptEntry[]> {
+    return s.driver?.transcript ? s.driver.transcript(s.ctx) : s.readTranscript();
+  }
+
+  async transcript(id: string, page: { limit?: number; offset?: number; role?: TranscriptEntry['role'] } = {}): Promise<TranscriptPage> {
+    return pageByOffset(await this.entries(this.session(id)), page.limit ?? 100, page.offset ?? 0, page.role);
+  }
+
+  async transcriptBefore(id: string, page: { beforeId?: string; limit?: number } = {}): Promise<TranscriptCursorPage> {
+    const out = pageBefore(await this.entries(this.session(id)), page.limit ?? 100, page.beforeId);
+    if (!out) throw new CursorInvalid(page.beforeId ?? '');
+    return out;
+  }
+
+  async metrics(id: string): Promise<SessionMetrics> {
+    const s = this.session(id);
+    const usage = s.driver?.usage ? await s.driver.usage(s.ctx).catch((err) => { s.log.warn({ err }, 'driver usage failed'); return undefined; }) : undefined;
+    return metricsView(s.record, new Date(), usage);
+  }
+}

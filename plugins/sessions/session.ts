@@ -1,0 +1,234 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../../kernel/events.js';
+import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
+import type { SessionView } from './api.js';
+import type {
+  PersistedMetrics, PtySpec, ScreenSnapshot, SessionRecord, StateReport, TranscriptEntry,
+} from './types.js';
+import type { SessionsOptions } from './schema.js';
+import { NoProcess } from './errors.js';
+import { TerminalPty } from './pty.js';
+import { RecordWriter, type SessionFiles } from './record-store.js';
+import { TranscriptLog } from './transcript.js';
+import { emptyMetrics, recordTransition } from './metrics.js';
+import { createContext } from './context.js';
+import { pidStartTime, terminateGroup } from './process-group.js';
+import './events.js';
+
+/** What every session shares: the bus, the options, the files, where hooks post to. */
+export interface SessionDeps {
+  events: EventBus;
+  options: SessionsOptions;
+  files: SessionFiles;
+  hookBase: () => string;
+  log: Logger;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * One session at runtime: its record, its process (a PTY, or a pid a driver adopted), the state
+ * machine fed by `ctx.report`, metrics and persistence. Actions on it live in `actions.ts`.
+ */
+export class Session {
+  readonly ctx: SessionContext;
+  readonly log: Logger;
+  readonly sessionDir: string;
+  current: StateReport;
+  pty: TerminalPty | undefined;
+  /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
+  ending: 'kill' | 'shutdown' | undefined;
+  private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
+  private readonly writer: RecordWriter;
+  private closed = false;
+
+  constructor(
+    readonly record: SessionRecord,
+    readonly driver: AgentDriver | undefined,
+    readonly hookSecret: string,
+    private readonly transcriptLog: TranscriptLog,
+    private readonly deps: SessionDeps,
+  ) {
+    record.metrics ??= emptyMetrics(record.createdAt);
+    this.log = deps.log.child({ sessionId: record.id, agent: record.agent });
+    this.sessionDir = deps.files.dir(record.id);
+    this.current = { state: record.status, cause: 'loaded' };
+    this.writer = new RecordWriter(deps.files.record(record.id), () => structuredClone(this.record), this.log);
+    this.ctx = createContext(this, deps.hookBase);
+  }
+
+  /** Opens the session's transcript and builds it. */
+  static async load(record: SessionRecord, driver: AgentDriver | undefined, secret: string, deps: SessionDeps): Promise<Session> {
+    const log = await TranscriptLog.open(deps.files.transcript(record.id), deps.log);
+    return new Session(record, driver, secret, log, deps);
+  }
+
+  get metrics(): PersistedMetrics {
+    return this.record.metrics!;
+  }
+
+  get live(): boolean {
+    return this.record.status !== 'exited';
+  }
+
+  /** Persists the record (coalesced). After shutdown nothing is written, so the last state stays. */
+  save(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.record.updatedAt = new Date().toISOString();
+    return this.writer.save();
+  }
+
+  /**
+   * The state machine: emits on every change of state and every new prompt, synchronously. A
+   * driver's `exited` is taken only when no process runs; otherwise the real exit decides, so a
+   * session is never marked over while its process lives on.
+   */
+  report(r: StateReport): void {
+    if (this.closed || !this.live) return;
+    if (r.state === 'exited') {
+      if (!this.processRunning) this.markExited(r.cause, r.cause);
+      return;
+    }
+    this.transition(r);
+  }
+
+  private transition(r: StateReport): void {
+    const prev = this.current;
+    const at = new Date();
+    this.current = { ...r };
+    const base = { sessionId: this.record.id, tenantId: this.record.owner.tenantId, at: at.toISOString() };
+    const from = this.record.status;
+    if (r.state !== from) {
+      recordTransition(this.metrics, from, at);
+      this.record.status = r.state;
+      this.deps.events.emit('session.state-changed', { ...base, from, to: r.state, cause: r.cause });
+      void this.save();
+    }
+    if (r.pendingPermission && !same(prev.pendingPermission, r.pendingPermission)) {
+      this.deps.events.emit('permission.requested', { ...base, permission: r.pendingPermission });
+    }
+    if (r.pendingQuestion && !same(prev.pendingQuestion, r.pendingQuestion)) {
+      this.deps.events.emit('question.asked', { ...base, question: r.pendingQuestion });
+    }
+  }
+
+  /** True while the session's PTY or adopted process runs. */
+  get processRunning(): boolean {
+    return (this.pty !== undefined && !this.pty.ended) || (this.adopted !== undefined && !this.adopted.ended);
+  }
+
+  spawn(spec: PtySpec): PtyHandle {
+    if (this.pty && !this.pty.ended) throw new Error('this session already runs a process');
+    const o = this.deps.options;
+    const pty = new TerminalPty(spec, {
+      cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
+      onRender: () => {
+        this.record.lastActivityAt = new Date().toISOString();
+        this.driver?.onRender?.(this.ctx, pty.snapshot());
+      },
+      onExit: (code, signal) => this.processEnded(code, signal),
+    });
+    this.pty = pty;
+    this.noteProcess(pty.pid);
+    return pty;
+  }
+
+  adopt(pid: number): void {
+    let resolve!: () => void;
+    const exited = new Promise<void>((r) => { resolve = r; });
+    const adopted = { pid, exited, ended: false, done: () => { adopted.ended = true; resolve(); } };
+    this.adopted = adopted;
+    this.noteProcess(pid);
+  }
+
+  private noteProcess(pid: number): void {
+    Object.assign(this.record, { pid, serverPid: process.pid, pidStartTime: pidStartTime(pid) });
+    void this.save();
+  }
+
+  /** The process ended: by itself (the session exits), by kill, or by server shutdown (status kept). */
+  processEnded(code: number | null, signal: string | null): void {
+    this.adopted?.done();
+    try {
+      this.driver?.onExit?.(this.ctx, code, signal);
+    } catch (err) {
+      this.log.error({ err }, 'driver onExit threw');
+    }
+    if (this.ending === 'shutdown' || this.closed) return;
+    const reason = this.ending === 'kill' ? 'killed' : signal ? `ended by ${signal}` : `exited with code ${code}`;
+    this.markExited(reason, this.ending === 'kill' ? 'kill' : 'exit', code, signal);
+  }
+
+  /** Final state: records why, emits `session.exited`, persists. Idempotent. */
+  markExited(reason: string, cause: string, code: number | null = null, signal: string | null = null): void {
+    if (!this.live) return;
+    Object.assign(this.record, { exitCode: code, exitSignal: signal, reason: this.record.reason ?? reason });
+    this.transition({ state: 'exited', cause });
+    this.deps.events.emit('session.exited', {
+      sessionId: this.record.id, tenantId: this.record.owner.tenantId, at: new Date().toISOString(),
+      exitCode: code, signal, reason: this.record.reason,
+    });
+    void this.save();
+  }
+
+  /** Ends the process group; resolves once it is gone (or there was none). */
+  async terminate(): Promise<void> {
+    const grace = this.deps.options.killGraceMs;
+    if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
+    else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited);
+  }
+
+  /** Server shutdown: the process is stopped but the record keeps its state, so the next start resumes it. */
+  async shutdown(): Promise<void> {
+    this.ending = 'shutdown';
+    await this.terminate();
+    await this.flush();
+    this.closed = true;
+  }
+
+  async flush(): Promise<void> {
+    await this.writer.flush();
+    await this.transcriptLog.flush();
+  }
+
+  screen(): ScreenSnapshot {
+    const o = this.deps.options;
+    return this.pty?.snapshot() ?? { lines: [], cursor: { x: 0, y: 0 }, cols: o.cols, rows: o.rows };
+  }
+
+  nextRender(timeoutMs: number): Promise<boolean> {
+    return this.pty ? this.pty.nextRender(timeoutMs) : Promise.resolve(false);
+  }
+
+  write(data: string): void {
+    if (!this.pty || this.pty.ended) throw new NoProcess(this.record.id);
+    this.pty.write(data);
+  }
+
+  async update(patch: Partial<Pick<SessionRecord, 'agentSessionId' | 'driver'>>): Promise<void> {
+    if (patch.agentSessionId !== undefined) this.record.agentSessionId = patch.agentSessionId;
+    if (patch.driver) this.record.driver = { ...this.record.driver, ...patch.driver };
+    await this.save();
+  }
+
+  appendTranscript(entries: Array<Omit<TranscriptEntry, 'id' | 'index'> & { id?: string }>): void {
+    if (this.transcriptLog.append(entries).length) this.record.lastActivityAt = new Date().toISOString();
+  }
+
+  readTranscript(): Promise<TranscriptEntry[]> {
+    return this.transcriptLog.read();
+  }
+
+  view(): SessionView {
+    const r = this.record;
+    const v: SessionView = {
+      id: r.id, name: r.name, agent: r.agent, workDir: r.workDir, permissionMode: r.permissionMode, owner: r.owner,
+      status: r.status, stateCause: this.current.cause, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      lastActivityAt: r.lastActivityAt, agentSessionId: r.agentSessionId, pid: r.pid, exitCode: r.exitCode,
+      exitSignal: r.exitSignal, reason: r.reason, restarts: r.restarts, envNames: Object.keys(r.env),
+    };
+    if (this.live && this.current.pendingPermission) v.pendingPermission = this.current.pendingPermission;
+    if (this.live && this.current.pendingQuestion) v.pendingQuestion = this.current.pendingQuestion;
+    return v;
+  }
+}

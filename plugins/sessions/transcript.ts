@@ -1,0 +1,128 @@
+import { readFile, truncate } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { appendLineDurable } from '../../kernel/state-dir.js';
+import type { TranscriptEntry } from './types.js';
+
+type NewEntry = Omit<TranscriptEntry, 'id' | 'index'> & { id?: string };
+
+/** Parses JSONL, skipping any line that is not a whole entry (a torn last line after a crash). */
+export function parseTranscript(text: string): TranscriptEntry[] {
+  const out: TranscriptEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as TranscriptEntry;
+      if (typeof e?.id === 'string' && typeof e.index === 'number') out.push(e);
+    } catch {
+      // Torn or foreign line: skipped, never fatal.
+    }
+  }
+  return out;
+}
+
+/**
+ * The append-only transcript of one session (`<id>.transcript.jsonl`), for drivers that build it
+ * themselves. Ids and indexes are fixed when an entry is appended, so cursors stay valid as it grows.
+ * Appends are assigned synchronously and written in order, batched, with fsync.
+ */
+export class TranscriptLog {
+  private count = 0;
+  private readonly ids = new Set<string>();
+  private queue: string[] = [];
+  private writing: Promise<void> | undefined;
+
+  private constructor(private readonly file: string, private readonly log: Logger) {}
+
+  /** Opens the log; a torn last line (no newline) is cut off first, so new lines start clean. */
+  static async open(file: string, log: Logger): Promise<TranscriptLog> {
+    const t = new TranscriptLog(file, log);
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (text && !text.endsWith('\n')) {
+      const keep = text.lastIndexOf('\n') + 1;
+      log.warn({ file, dropped: text.length - keep }, 'transcript had a torn last line; cut it off');
+      await truncate(file, Buffer.byteLength(text.slice(0, keep)));
+      text = text.slice(0, keep);
+    }
+    for (const e of parseTranscript(text)) {
+      t.ids.add(e.id);
+      t.count = Math.max(t.count, e.index + 1);
+    }
+    return t;
+  }
+
+  /** Number of entries. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Assigns ids and indexes and queues the entries; an entry whose given id exists is skipped. */
+  append(entries: NewEntry[]): TranscriptEntry[] {
+    const added: TranscriptEntry[] = [];
+    for (const e of entries) {
+      if (e.id !== undefined && this.ids.has(e.id)) continue;
+      const index = this.count++;
+      const entry: TranscriptEntry = { ...e, id: e.id ?? `t-${index}`, index, at: e.at ?? new Date().toISOString() };
+      this.ids.add(entry.id);
+      this.queue.push(JSON.stringify(entry));
+      added.push(entry);
+    }
+    if (added.length) this.kick();
+    return added;
+  }
+
+  /** Resolves when every appended entry is on disk. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** All entries, in order. */
+  async read(): Promise<TranscriptEntry[]> {
+    await this.flush();
+    try {
+      return parseTranscript(await readFile(this.file, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = (async () => {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0);
+        try {
+          await appendLineDurable(this.file, batch.join('\n') + '\n');
+        } catch (err) {
+          this.log.error({ err, file: this.file, lost: batch.length }, 'transcript append failed');
+        }
+      }
+    })().finally(() => { this.writing = undefined; });
+  }
+}
+
+/** Offset page with an optional role filter; `total` counts after filtering. */
+export function pageByOffset(entries: TranscriptEntry[], limit: number, offset: number, role?: TranscriptEntry['role']) {
+  const filtered = role ? entries.filter((e) => e.role === role) : entries;
+  return { entries: filtered.slice(offset, offset + limit), total: filtered.length, limit, offset };
+}
+
+/**
+ * The `limit` entries just before `beforeId` (the newest when absent), in order. Returns undefined
+ * for an unknown id. `before` is the id to pass for the page further back.
+ */
+export function pageBefore(entries: TranscriptEntry[], limit: number, beforeId?: string) {
+  let end = entries.length;
+  if (beforeId !== undefined) {
+    end = entries.findIndex((e) => e.id === beforeId);
+    if (end < 0) return undefined;
+  }
+  const start = Math.max(0, end - limit);
+  const page = entries.slice(start, end);
+  return { entries: page, hasMore: start > 0, before: start > 0 ? page[0]?.id : undefined };
+}
