@@ -12,7 +12,8 @@ export async function ensureStateDir(dir: string): Promise<void> {
   if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Fsyncs a directory so a rename or a new file in it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try { await fh.sync(); } finally { await fh.close(); }
 }

@@ -1,84 +1,106 @@
 import fp from 'fastify-plugin';
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MissingToken, InvalidToken } from './errors.js';
-import { bearerToken, safeEqual, type Principal, type TokenVerifier } from './principal.js';
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { installGuard, installSecurityHeaders, type AuthOutcome } from './guard.js';
+import { KeyStore } from './keys.js';
+import { WindowCounter } from './limiter.js';
+import { safeEqual, type Principal, type TokenVerifier } from './principal.js';
+import { can } from './roles.js';
+import { keyRoutes } from './routes.js';
+import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
 import { loadOrCreateToken } from './token-file.js';
 
+export { optionsSchema, type AuthOptions } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
+export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 
-/** The auth plugin's options. The master token itself comes from AEGIS_AUTH_TOKEN (`server.authToken`). */
-export const optionsSchema = Type.Object({
-  tokenFile: Type.String({ default: 'auth-token', description: 'Where a generated master token is kept, relative to the state directory' }),
-}, { additionalProperties: false });
-
-/** `app.auth`: verify tokens and register further verifiers (API keys). */
+/** `app.auth`: verify tokens, check permissions, manage API keys, register further verifiers. */
 export interface AuthService {
-  /** Resolves a token to a principal: the master token first, then each added verifier. */
+  /** Resolves a token to a principal: the master token, then API keys, then each added verifier. */
   verify(token: string): Promise<Principal | null>;
   addVerifier(verifier: TokenVerifier): void;
+  /** Whether a principal holds a permission (role plus extra permissions). */
+  can(principal: Principal, permission: string): boolean;
+  /** The API key store. */
+  readonly keys: KeyStore;
   /** Where the generated master token lives, when it was generated rather than configured. */
   readonly tokenFile?: string;
 }
 
 declare module 'fastify' {
-  interface FastifyInstance { auth: AuthService }
-  interface FastifyRequest { principal: Principal | null }
+  interface FastifyInstance {
+    /** Authentication, permissions and API keys (auth plugin). */
+    auth: AuthService;
+  }
+  interface FastifyRequest {
+    /** Who made the request; null on routes with `config: { auth: false }`. */
+    principal: Principal | null;
+  }
 }
 
 declare module '../../kernel/events.js' {
   interface AegisEvents {
-    'auth.failed': { ip: string; method: string; url: string; code: string; at: string };
+    'auth.failed': Static<typeof AuthFailedEvent>;
+    'auth.denied': Static<typeof AuthDeniedEvent>;
+    'auth.throttled': Static<typeof AuthThrottledEvent>;
+    'auth.key-created': Static<typeof KeyEvent>;
+    'auth.key-revoked': Static<typeof KeyEvent>;
+    'auth.key-rotated': Static<typeof KeyEvent>;
   }
 }
 
-async function auth(app: FastifyInstance, opts: { tokenFile: string }) {
-  const log = app.log.child({ plugin: 'auth' });
-  let master = app.config.server.authToken;
-  let tokenFile: string | undefined;
-  if (!master) {
-    tokenFile = app.stateDir.path(opts.tokenFile);
-    const { token, created } = await loadOrCreateToken(tokenFile);
-    master = token;
-    log.info({ tokenFile }, created
-      ? 'AEGIS_AUTH_TOKEN is not set: generated a master token; read it from this file (mode 0600)'
-      : 'AEGIS_AUTH_TOKEN is not set: using the master token stored in this file');
-  }
-  const masterToken = master;
+async function masterToken(app: FastifyInstance, opts: AuthOptions): Promise<{ token: string; tokenFile?: string }> {
+  const configured = app.config.server.authToken;
+  if (configured) return { token: configured };
+  const tokenFile = app.stateDir.path(opts.tokenFile);
+  const { token, created } = await loadOrCreateToken(tokenFile);
+  app.log.child({ plugin: 'auth' }).info({ tokenFile }, created
+    ? 'AEGIS_AUTH_TOKEN is not set: generated a master token; read it from this file (mode 0600)'
+    : 'AEGIS_AUTH_TOKEN is not set: using the master token stored in this file');
+  return { token, tokenFile };
+}
+
+/**
+ * The auth plugin: the master token, API keys with roles, tenants and rate limits, the one guard
+ * that authenticates and authorises every request, failure throttling and security headers.
+ */
+async function auth(app: FastifyInstance, opts: AuthOptions) {
+  const { token: master, tokenFile } = await masterToken(app, opts);
+  const keys = await KeyStore.open(app.stateDir.path(opts.keysFile));
   const verifiers: TokenVerifier[] = [];
+
+  const authenticate = async (token: string): Promise<AuthOutcome> => {
+    if (safeEqual(token, master)) return { principal: { id: 'master', kind: 'master', role: 'admin' } };
+    const checked = keys.check(token);
+    if (checked) return checked;
+    for (const v of verifiers) {
+      const principal = await v(token);
+      if (principal) return { principal };
+    }
+    return { failure: 'unknown' };
+  };
+
   const service: AuthService = {
     tokenFile,
+    keys,
+    can,
     async verify(token) {
-      if (safeEqual(token, masterToken)) return { id: 'master', kind: 'master', role: 'admin' };
-      for (const v of verifiers) {
-        const p = await v(token);
-        if (p) return p;
-      }
-      return null;
+      const outcome = await authenticate(token);
+      return 'principal' in outcome ? outcome.principal : null;
     },
     addVerifier: (v) => { verifiers.push(v); },
   };
   app.decorate('auth', service);
   app.decorateRequest('principal', null);
 
-  const fail = (request: FastifyRequest, err: Error & { code: string }) => {
-    app.events.emit('auth.failed', { ip: request.ip, method: request.method, url: request.url.split('?')[0], code: err.code, at: new Date().toISOString() });
-    return err;
-  };
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.auth === false) return;
-    const token = bearerToken(request.headers.authorization);
-    if (!token) {
-      reply.header('www-authenticate', 'Bearer');
-      throw fail(request, new MissingToken());
-    }
-    const principal = await service.verify(token);
-    if (!principal) {
-      reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw fail(request, new InvalidToken());
-    }
-    request.principal = principal;
+  installGuard(app, {
+    authenticate,
+    failures: new WindowCounter(opts.failureWindowMs),
+    failureLimit: opts.failureLimit,
+    keyRequests: new WindowCounter(60_000),
   });
+  installSecurityHeaders(app);
+  await app.register(keyRoutes, { keys });
 }
 
-export default fp(auth, { name: 'auth', fastify: '5.x' });
+export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir'] } });

@@ -1,15 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Who made a request. Keys, roles and tenants extend this; the master token is `admin` of no tenant. */
+/** Who made a request. The master token is `admin` of no tenant; API keys carry their own role and tenant. */
 export interface Principal {
   /** `master` for the master token, else the API key id. */
   id: string;
   kind: 'master' | 'key';
   role: 'admin' | 'operator' | 'viewer';
-  /** The tenant the principal belongs to; undefined for the master token. */
+  /** The tenant the principal belongs to; undefined for the master token and global keys. */
   tenantId?: string;
   /** Extra permissions beyond the role's. */
   permissions?: string[];
+  /** The key's human name, for logs and the audit trail. */
+  name?: string;
+  /** Requests per minute this key may make; undefined = unlimited. */
+  rateLimit?: number;
 }
 
 /** Resolves a presented token to a principal, or null. Registered with `app.auth.addVerifier`. */

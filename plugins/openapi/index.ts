@@ -20,7 +20,7 @@ async function openapi(app: FastifyInstance) {
       security: [{ bearer: [] }],
     },
   });
-  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/v1/openapi.json', { schema: { hide: true }, config: { permission: 'read' } }, async () => app.swagger());
 }
 
 export default fp(openapi, { name: 'openapi', fastify: '5.x' });

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AUDIT_DIR, KEY_FILE } from './schema.js';
+import { auditFiles } from './log.js';
+import { verifyChain, type VerifyReport } from './verify.js';
+
+/**
+ * `ag audit verify`: checks the chain in `<stateDir>/audit` with the key in the state directory.
+ * Never creates anything: a missing key with records present is reported as broken.
+ */
+export async function verifyStateDir(stateDir: string): Promise<VerifyReport & { error?: string }> {
+  const dir = join(stateDir, AUDIT_DIR);
+  let key: string;
+  try {
+    key = (await readFile(join(stateDir, KEY_FILE), 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const files = await auditFiles(dir);
+    return files.length === 0
+      ? { ok: true, records: 0, files: 0 }
+      : { ok: false, records: 0, files: files.length, error: `no audit key at ${join(stateDir, KEY_FILE)}` };
+  }
+  return verifyChain(dir, key);
+}
+
+/** Runs `ag audit <sub> [--state-dir <dir>]`; returns the exit code (0 intact, 1 broken, 2 usage). */
+export async function auditCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, defaultStateDir: () => Promise<string>): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify') {
+    err.write('ag: usage: ag audit verify [--state-dir <dir>]\n');
+    return 2;
+  }
+  const i = rest.findIndex((a) => a === '--state-dir');
+  const eq = rest.find((a) => a.startsWith('--state-dir='));
+  const given = i >= 0 ? rest[i + 1] : eq?.slice('--state-dir='.length);
+  if (i >= 0 && !given) {
+    err.write('ag: --state-dir needs a directory\n');
+    return 2;
+  }
+  const report = await verifyStateDir(given ?? await defaultStateDir());
+  out.write(JSON.stringify(report, null, 2) + '\n');
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,86 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type {} from '../auth/index.js';
+import { loadOrCreateToken } from '../auth/token-file.js';
+import type { AuditRecord } from './chain.js';
+import { subscribeAudit } from './events.js';
+import { AuditLog, type AuditEntry } from './log.js';
+import { findRecords, type AuditFilter } from './query.js';
+import { auditRoutes } from './routes.js';
+import { AUDIT_DIR, KEY_FILE } from './schema.js';
+import { verifyChain, type VerifyReport } from './verify.js';
+
+export { optionsSchema, type AuditOptions } from './schema.js';
+export type { AuditEntry } from './log.js';
+export type { AuditRecord } from './chain.js';
+export type { VerifyReport, BrokenAt } from './verify.js';
+
+/** `app.audit`: the tamper-evident audit trail. */
+export interface AuditService {
+  /** Appends a record; resolves once it is durable. Await it before answering the action it records. */
+  record(entry: AuditEntry): Promise<void>;
+  /** Resolves once every record accepted so far is durable. */
+  idle(): Promise<void>;
+  /** Walks the whole chain and reports where it first breaks. */
+  verify(): Promise<VerifyReport>;
+  /** Matching records in seq order. */
+  find(filter: AuditFilter): AsyncGenerator<AuditRecord>;
+  /** The folder of the daily files. */
+  readonly dir: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The audit trail (audit plugin). */
+    audit: AuditService;
+  }
+}
+
+/**
+ * Holds each response until the audit records made while handling it are on disk: the bus
+ * delivers events synchronously, so anything the request's action caused is queued by onSend.
+ * Requests during which nothing was queued do not wait.
+ */
+function holdResponsesForDurability(app: FastifyInstance, log: AuditLog): void {
+  const marks = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => { marks.set(request, log.accepted); });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    // No mark means an earlier onRequest hook (authentication) refused it, after queueing its record.
+    if (log.accepted !== (marks.get(request) ?? -1)) await log.idle();
+    return payload;
+  });
+}
+
+/**
+ * The audit plugin: an append-only JSON-lines log in `<stateDir>/audit/`, one file per UTC day,
+ * each record chained to the previous one by HMAC-SHA256 under a key kept in the state directory.
+ */
+async function audit(app: FastifyInstance) {
+  const logger = app.log.child({ plugin: 'audit' }) as unknown as Logger;
+  const dir = await app.stateDir.dir(AUDIT_DIR);
+  const { token: key } = await loadOrCreateToken(app.stateDir.path(KEY_FILE));
+  const log = await AuditLog.open(dir, key, { log: logger });
+
+  const service: AuditService = {
+    dir,
+    record: async (entry) => { await log.record(entry); },
+    idle: () => log.idle(),
+    async verify() {
+      await log.idle();
+      return verifyChain(dir, key, { untilSeq: log.position.seq });
+    },
+    find: (filter) => findRecords(dir, filter),
+  };
+  app.decorate('audit', service);
+  const unsubscribe = subscribeAudit(app.events, log, logger);
+  holdResponsesForDurability(app, log);
+  await app.register(auditRoutes, { audit: service });
+
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    await log.close();
+  });
+}
+
+export default fp(audit, { name: 'audit', fastify: '5.x', dependencies: ['auth'] });

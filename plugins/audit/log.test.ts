@@ -1,0 +1,119 @@
+import t from 'tap';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GENESIS, canonicalJson, type AuditRecord } from './chain.js';
+import { AuditLog, auditFiles } from './log.js';
+import { verifyChain } from './verify.js';
+
+const KEY = 'test-audit-key-0123456789';
+const scratchDirs: string[] = [];
+t.teardown(() => Promise.all(scratchDirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function scratch(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-audit-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+async function filled(n: number): Promise<{ dir: string; file: string }> {
+  const dir = await scratch();
+  const log = await AuditLog.open(dir, KEY);
+  await Promise.all(Array.from({ length: n }, (_, i) => log.record({ actor: 'tester', action: 'test.action', detail: { i } })));
+  await log.close();
+  return { dir, file: join(dir, (await auditFiles(dir))[0]) };
+}
+
+async function rewrite(file: string, change: (lines: string[]) => string[]): Promise<void> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+  await writeFile(file, change(lines).join('\n') + '\n');
+}
+
+t.test('canonical JSON sorts keys at every level and drops undefined', async (t) => {
+  t.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+});
+
+t.test('1,000 concurrent records form one unbroken chain', async (t) => {
+  const { dir, file } = await filled(1000);
+  const records = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+  t.same(records.map((r) => r.seq), Array.from({ length: 1000 }, (_, i) => i + 1));
+  t.equal(records[0].prevHash, GENESIS);
+  t.same(new Set(records.map((r) => r.detail.i)).size, 1000, 'every record is there once');
+  t.same(await verifyChain(dir, KEY), { ok: true, records: 1000, files: 1 });
+  t.notOk((await verifyChain(dir, 'another-key')).ok, 'a different key does not verify');
+});
+
+t.test('an altered line is named by verify', async (t) => {
+  const { dir, file } = await filled(20);
+  await rewrite(file, (lines) => { lines[6] = lines[6].replace('"i":', '"i":1'); return lines; });
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { line: 7, seq: 7, reason: 'hash' } });
+});
+
+t.test('a deleted line is named by verify', async (t) => {
+  const { dir, file } = await filled(20);
+  await rewrite(file, (lines) => lines.filter((_, i) => i !== 9));
+  t.match(await verifyChain(dir, KEY), { ok: false, records: 19, firstBroken: { line: 10, seq: 11, reason: 'seq' } });
+});
+
+t.test('two reordered lines are named by verify', async (t) => {
+  const { dir, file } = await filled(20);
+  await rewrite(file, (lines) => { [lines[3], lines[4]] = [lines[4], lines[3]]; return lines; });
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { line: 4, seq: 5, reason: 'seq' } });
+});
+
+t.test('a line that does not parse is named by verify', async (t) => {
+  const { dir, file } = await filled(5);
+  await rewrite(file, (lines) => { lines[2] = '{"seq":3,'; return lines; });
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { line: 3, seq: 3, reason: 'unparseable' } });
+});
+
+t.test('the chain continues across daily files and across reopening', async (t) => {
+  const dir = await scratch();
+  let now = new Date('2030-01-01T23:59:59.000Z');
+  const first = await AuditLog.open(dir, KEY, { now: () => now });
+  await Promise.all([1, 2, 3].map((i) => first.record({ actor: 'a', action: 'x', detail: { i } })));
+  now = new Date('2030-01-02T00:00:01.000Z');
+  await first.record({ actor: 'a', action: 'x' });
+  await first.close();
+  const second = await AuditLog.open(dir, KEY, { now: () => now });
+  t.same(second.position.seq, 4);
+  const fifth = await second.record({ actor: 'a', action: 'x' });
+  await second.close();
+  t.equal(fifth.seq, 5);
+  t.same(await auditFiles(dir), ['audit-2030-01-01.jsonl', 'audit-2030-01-02.jsonl']);
+  const day2 = (await readFile(join(dir, 'audit-2030-01-02.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const day1 = (await readFile(join(dir, 'audit-2030-01-01.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  t.equal(day2[0].prevHash, day1.at(-1).hash, 'the first record of a day chains to the last of the day before');
+  t.same(await verifyChain(dir, KEY), { ok: true, records: 5, files: 2 });
+  const moved = join(dir, 'audit-2030-01-03.jsonl');
+  await writeFile(moved, '');
+  t.same((await verifyChain(dir, KEY)).ok, true, 'an empty day file is harmless');
+});
+
+t.test('a torn last line is set aside on open, and the chain continues from the last intact record', async (t) => {
+  const { dir, file } = await filled(10);
+  await appendFile(file, '{"seq":11,"ts":"2030-01-01T00:00:00.000Z","actor":"half-writ');
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { line: 11, reason: 'unparseable' } }, 'verify sees the tear before repair');
+  const log = await AuditLog.open(dir, KEY);
+  t.same(log.position.seq, 10);
+  t.equal((await log.record({ actor: 'a', action: 'after' })).seq, 11);
+  await log.close();
+  t.same(await verifyChain(dir, KEY), { ok: true, records: 11, files: 1 });
+  const fragments = (await readdir(dir)).filter((f) => f.endsWith('.fragment'));
+  t.equal(fragments.length, 1, 'the torn bytes are kept aside for inspection');
+  t.match(await readFile(join(dir, fragments[0]), 'utf8'), /half-writ/);
+});
+
+t.test('a file that is nothing but a tear is emptied, and the chain continues from the day before', async (t) => {
+  const dir = await scratch();
+  let now = new Date('2030-01-01T12:00:00.000Z');
+  const log = await AuditLog.open(dir, KEY, { now: () => now });
+  await log.record({ actor: 'a', action: 'x' });
+  await log.close();
+  await writeFile(join(dir, 'audit-2030-01-02.jsonl'), '{"seq":2,"ts"');
+  now = new Date('2030-01-02T12:00:00.000Z');
+  const reopened = await AuditLog.open(dir, KEY, { now: () => now });
+  t.equal((await reopened.record({ actor: 'a', action: 'y' })).seq, 2);
+  await reopened.close();
+  t.same(await verifyChain(dir, KEY), { ok: true, records: 2, files: 2 });
+});
