@@ -7,20 +7,39 @@
  *   const model = await startModelServer();
  *   model.script([reply.bash('echo hi > out.txt', 'Write a file'), reply.text('done')]);
  *
- * Routing (learned from Claude Code 2.1.197, see plugins/claude-code/NOTES.md):
- * the CLI sends POST /v1/messages?beta=true for every model call. Only the
- * main conversation loop consumes scripted replies ("turn" requests). Those
- * are recognised by: `stream: true`, a non-empty `tools` array that contains
- * the core agent tools (Bash/Read/Write...), and a system prompt that does not
- * belong to one of the CLI's helper prompts. Everything else is a "side"
- * request and gets a short generic text reply:
- *   - the startup quota/health probe: max_tokens 1, single user message
- *     "quota", no tools;
- *   - session title / topic generation: no tools, short system prompt asking
- *     for a title (answered with a JSON title so the CLI is happy);
- *   - any other tool-less helper call (summaries, prompt suggestions, ...).
- * POST /v1/messages/count_tokens answers {input_tokens}. Unknown routes are
- * recorded (kind "other"), logged when `log` is on, and answered with `{}`.
+ * What Claude Code 2.1.197 sends (observed; details in plugins/claude-code/NOTES.md):
+ *   - HEAD /  once at startup (connectivity probe) -> 200, recorded as "other".
+ *   - POST /v1/messages?beta=true for every model call. Headers carry
+ *     x-api-key, anthropic-version, anthropic-beta, user-agent
+ *     "claude-cli/2.1.197 (external, cli)" and x-claude-code-session-id.
+ *   - Conversation turns ("turn"): model claude-opus-4-8, max_tokens 64000,
+ *     stream true, ~27 tools (Agent, AskUserQuestion, Bash, Edit,
+ *     ExitPlanMode, Read, Write, ...), system[0] a billing header,
+ *     system[1] "You are Claude Code, Anthropic's official CLI for Claude.".
+ *     Messages may contain role "system" entries (mid-conversation system
+ *     beta); the first user message starts with a <system-reminder> block.
+ *   - Side requests ("side"), answered with short text that never consumes
+ *     the script:
+ *       * auto-mode safety classifier (--permission-mode auto): no tools,
+ *         not streamed, max_tokens 64/8192, system "You are a security
+ *         monitor ..." -> we answer "<block>no</block>" (allow) by default;
+ *       * session name / title generation (e.g. after plan approval):
+ *         claude-haiku-4-5, no tools, output_config.format json_schema ->
+ *         we answer a JSON object built from the schema ("Test session");
+ *       * forked helper queries (prompt suggestion, away summary, rename)
+ *         reuse the turn's system+tools; they are recognised by their
+ *         internal prompt in the last user message. They stay off with the
+ *         sandbox env (CLAUDE_CODE_ENABLE_PROMPT_SUGGESTION=false, ...).
+ *     With CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 no other side traffic
+ *     was seen (no quota probe, no count_tokens) in 2.1.197.
+ *   - POST /v1/messages/count_tokens answers {input_tokens}. Unknown routes
+ *     are recorded (kind "other"), logged when `log` is on, answered `{}`.
+ * The rule for "turn": the body's `tools` include a core agent tool
+ * (Bash/Read/Write/Edit/Glob/Grep) and the last user text is not a forked
+ * helper prompt. `stream` is not required: the CLI may retry a failed stream
+ * as a non-streaming request for the same turn.
+ * The CLI does not honour retry-after-ms; it backs off ~1s, 2s, 4s... between
+ * retries of 429/5xx/529 (CLAUDE_CODE_MAX_RETRIES, the sandbox sets 0).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +77,12 @@ export interface ErrorReply {
 /** A reply computed from the request it answers (e.g. to reuse a path the CLI sent). */
 export interface DynamicReply {
   kind: 'dynamic';
-  build: (req: RecordedRequest) => MessageReply | ErrorReply;
+  /**
+   * Returns the reply for this request, or a list: the first answers this
+   * request and the rest are put at the FRONT of the script (they answer the
+   * next turn requests).
+   */
+  build: (req: RecordedRequest) => MessageReply | ErrorReply | Reply[];
 }
 
 export type Reply = MessageReply | ErrorReply | DynamicReply;
@@ -140,27 +164,26 @@ export const reply = {
     return reply.toolUse('AskUserQuestion', { questions }, opts);
   },
   /**
-   * Leave plan mode with `plan` (use with --permission-mode plan).
+   * Leave plan mode with `plan` (use with --permission-mode plan). Consumes
+   * TWO turn requests when the plan file is known.
    * Claude Code 2.1.197 shows the approval dialog from the session's plan
    * FILE (~/.claude/plans/<slug>.md, named in a system-reminder of the turn
-   * request), not from the tool input; with no file it only says "Claude
-   * wants to exit plan mode". So this reply, at serve time, finds that path
-   * in the request and answers with two tool_use blocks: Write(planFile,
-   * plan) (allowed without a prompt in plan mode) then ExitPlanMode({plan}).
-   * If no path is found only the ExitPlanMode block is sent.
+   * request), not from the tool input; with no file the dialog only says
+   * "Claude wants to exit plan mode". So this reply finds that path in the
+   * request and answers Write(planFile, plan) (allowed without a prompt in
+   * plan mode); the next turn request gets ExitPlanMode({plan}).
+   * (Write + ExitPlanMode in ONE message also shows the dialog, but on a
+   * second plan in the same session the CLI restores the previous plan text
+   * on approval, so they are sent as separate turns.)
    */
   exitPlanMode(plan: string, opts: SlowOptions & { text?: string } = {}): DynamicReply {
     return {
       kind: 'dynamic',
       build(req) {
+        const exit = reply.toolUse('ExitPlanMode', { plan }, opts);
         const planFile = findPlanFile(req.body);
-        const blocks: BlockSpec[] = [];
-        if (opts.text) blocks.push({ type: 'text', text: opts.text });
-        if (planFile) {
-          blocks.push({ type: 'tool_use', id: toolUseId(), name: 'Write', input: { file_path: planFile, content: plan } });
-        }
-        blocks.push({ type: 'tool_use', id: toolUseId(), name: 'ExitPlanMode', input: { plan } });
-        return message(blocks, 'tool_use', opts);
+        if (!planFile) return exit;
+        return [reply.toolUse('Write', { file_path: planFile, content: plan }, opts), exit];
       },
     };
   },
@@ -250,12 +273,47 @@ function systemText(body: any): string {
  */
 export function isConversationTurn(body: any): boolean {
   if (!body || typeof body !== 'object') return false;
-  if (body.stream !== true) return false;
+  // Not checking `stream`: the CLI retries a failed stream as a non-streaming
+  // request (same body, stream absent), which is still the same turn.
   const tools: any[] = Array.isArray(body.tools) ? body.tools : [];
   if (!tools.some((t) => AGENT_TOOLS.has(t?.name))) return false;
-  const sys = systemText(body);
-  if (/generate a (concise|short).*title/i.test(sys)) return false;
+  // Forked helper queries reuse the main loop's system prompt and tools (for
+  // prompt-cache hits) and differ only by an internal prompt appended as the
+  // last user message. They are off in our sandbox env, but never let them
+  // eat a scripted reply.
+  const last = lastUserText(body);
+  if (FORK_PROMPTS.some((re) => re.test(last))) return false;
   return true;
+}
+
+/** Internal prompts of the CLI's forked helper queries (2.1.197). */
+const FORK_PROMPTS = [
+  /^\[SUGGESTION MODE:/, // prompt_suggestion
+  /^The user stepped away and is coming back/, // away_summary
+  /^Generate a short kebab-case name/, // rename_generate_name
+];
+
+/** The last text block of the last user message ('' if none). */
+export function lastUserText(body: any): string {
+  const msgs: any[] = body?.messages ?? [];
+  for (let i = msgs.length - 1; i >= 0; i--) {
+    const m = msgs[i];
+    if (m?.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    const texts = (m.content ?? []).filter((b: any) => b?.type === 'text').map((b: any) => String(b.text));
+    return texts.length ? texts[texts.length - 1]! : '';
+  }
+  return '';
+}
+
+/**
+ * What the human typed, in order: user text blocks that are not CLI-injected
+ * (<system-reminder>, <local-command-caveat>, "[Request interrupted ...]").
+ */
+export function promptTexts(body: any): string[] {
+  return userTexts(body).filter(
+    (t) => !/^\s*<(system-reminder|local-command|command-name|command-message|command-args)/.test(t) && !/^\[Request interrupted/.test(t),
+  );
 }
 
 /** Text of every text block (or string content) of every user message. */
@@ -301,6 +359,29 @@ export interface ModelServerOptions {
   log?: boolean | 'all';
   /** Model name echoed back in responses (default: the requested model). */
   model?: string;
+  /** Verdict of the auto-mode (--permission-mode auto) safety classifier. Default 'allow'. */
+  autoModeVerdict?: 'allow' | 'block';
+  /** Custom answer for side requests; return undefined for the built-in one. */
+  onSideRequest?: (body: any) => MessageReply | undefined;
+}
+
+function fakeFromSchema(schema: any): unknown {
+  switch (schema?.type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(schema.properties ?? {})) o[k] = fakeFromSchema(v);
+      return o;
+    }
+    case 'array':
+      return [];
+    case 'number':
+    case 'integer':
+      return 0;
+    case 'boolean':
+      return false;
+    default:
+      return schema?.enum?.[0] ?? 'Test session';
+  }
 }
 
 export interface ModelServer {
@@ -502,9 +583,19 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
   }
 
   function sideReply(body: any): MessageReply {
+    const custom = opts.onSideRequest?.(body);
+    if (custom) return custom;
     const sys = systemText(body);
-    // Title generators ask for JSON like {"title": "..."}; give them one.
-    if (/title/i.test(sys) && /json/i.test(sys)) return reply.text('{"title": "Test session"}');
+    // Auto-mode permission classifier ("You are a security monitor ...");
+    // it wants "<block>no</block>" (allow) or "<block>yes</block><reason>..".
+    if (/<block>/.test(sys) && /security monitor/i.test(sys)) {
+      return (opts.autoModeVerdict ?? 'allow') === 'allow'
+        ? reply.text('<block>no</block>')
+        : reply.text('<block>yes</block><reason>[Test Block] blocked by the test model server</reason>');
+    }
+    // Structured-output helpers (e.g. session title: {"title": string}).
+    const schema = body?.output_config?.format?.schema ?? body?.output_format?.schema;
+    if (schema && typeof schema === 'object') return reply.text(JSON.stringify(fakeFromSchema(schema)));
     return reply.text(sideText);
   }
 
@@ -543,7 +634,14 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     const inputTokens = estimateTokens(raw);
     if (kind === 'turn' || kind === 'side') {
       let r: Reply = kind === 'turn' ? nextTurnReply() : sideReply(body);
-      if (r.kind === 'dynamic') r = r.build(rec);
+      while (r.kind === 'dynamic') {
+        const built = r.build(rec);
+        if (Array.isArray(built)) {
+          const [first, ...rest] = built;
+          queue.unshift(...rest);
+          r = first ?? defaultReply;
+        } else r = built;
+      }
       rec.served = r;
       record(rec);
       if (r.kind === 'error') sendError(res, r);

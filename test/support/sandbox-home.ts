@@ -2,19 +2,29 @@
  * A throw-away HOME in which the real Claude Code CLI (2.1.197) starts
  * offline, straight into its idle prompt, talking to our fake model server.
  *
- * What the CLI needs to skip its first-run screens (verified by running it;
- * see plugins/claude-code/NOTES.md):
+ * What skips each first-run screen (verified by running the CLI; see
+ * plugins/claude-code/NOTES.md):
  *   ~/.claude.json
- *     hasCompletedOnboarding: true        -> no theme picker / login / welcome flow
- *     lastOnboardingVersion               -> no "what's new" onboarding
- *     customApiKeyResponses.approved      -> no "Detected a custom API key" prompt
- *       (holds the LAST 20 CHARACTERS of ANTHROPIC_API_KEY)
- *     projects[<workDir>].hasTrustDialogAccepted -> no folder trust dialog
- *     bypassPermissionsModeAccepted       -> no disclaimer for bypassPermissions
- *   ~/.claude/ (settings.json etc. go here; transcripts under projects/)
- * Env: IS_SANDBOX=1 is required when running as root with bypassPermissions.
+ *     hasCompletedOnboarding: true   -> no "Welcome to Claude Code" theme picker
+ *     customApiKeyResponses.approved -> no "Detected a custom API key in your
+ *       environment" prompt (whose default answer is "No"); holds the LAST 20
+ *       CHARACTERS of ANTHROPIC_API_KEY
+ *     projects[<realpath of workDir>].hasTrustDialogAccepted: true
+ *                                    -> no "Accessing workspace" trust dialog
+ *       (trust of a parent directory also counts)
+ *     bypassPermissionsModeAccepted  -> no "Bypass Permissions mode" warning;
+ *       the CLI migrates it to settings.json skipDangerousModePermissionPrompt,
+ *       which we also write directly
+ *     projects[..].hasCompletedProjectOnboarding -> compact 3-line banner
+ *       instead of the big "Welcome back! / Tips for getting started" box
+ *       (both are an idle prompt anyway)
+ *   The CLI rewrites ~/.claude.json on start (drops theme/autoUpdates, adds
+ *   userID, firstStartTime, ...) and keeps backups in ~/.claude/backups/.
+ * Env: IS_SANDBOX=1 lets root use bypassPermissions; CLAUDE_CODE_MAX_RETRIES
+ * (default 0 here) makes API errors surface immediately.
  */
 import { mkdtemp, mkdir, writeFile, rm, realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -55,9 +65,17 @@ export interface SandboxHome {
 
 export const DEFAULT_API_KEY = 'sk-ant-api03-aegis-test-key-0000000000000000000000000000AA';
 
-/** Claude Code's project-dir encoding: every char outside [A-Za-z0-9] becomes '-'. */
+/**
+ * Claude Code's project-dir name for a cwd (2.1.197): every UTF-16 code unit
+ * outside [A-Za-z0-9] becomes '-'; names longer than 200 chars are cut to 200
+ * and suffixed with '-' + base36(|31-hash of the original path|).
+ */
 export function encodeProjectDir(cwd: string): string {
-  return cwd.replace(/[^a-zA-Z0-9]/g, '-');
+  const flat = cwd.replace(/[^a-zA-Z0-9]/g, '-');
+  if (flat.length <= 200) return flat;
+  let h = 0;
+  for (let i = 0; i < cwd.length; i++) h = ((h << 5) - h + cwd.charCodeAt(i)) | 0;
+  return `${flat.slice(0, 200)}-${Math.abs(h).toString(36)}`;
 }
 
 function projectEntry(trusted: boolean): Record<string, unknown> {
@@ -91,6 +109,10 @@ export function quietEnv(): Record<string, string> {
     CLAUDE_CODE_DISABLE_TERMINAL_TITLE: '1',
     CLAUDE_CODE_IDE_SKIP_AUTO_INSTALL: '1',
     CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1',
+    // Forked helper queries that would otherwise look like conversation turns.
+    CLAUDE_CODE_ENABLE_PROMPT_SUGGESTION: 'false',
+    CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
+    // Root may only use bypassPermissions when IS_SANDBOX=1.
     IS_SANDBOX: '1',
   };
 }
@@ -100,10 +122,12 @@ export async function createSandboxHome(opts: SandboxHomeOptions): Promise<Sandb
   const claudeDir = path.join(home, '.claude');
   await mkdir(claudeDir, { recursive: true });
   const apiKey = opts.apiKey ?? DEFAULT_API_KEY;
-  const untrusted = new Set((opts.untrusted ?? []).map((d) => path.resolve(d)));
+  // The CLI keys projects by the real path of its cwd.
+  const real = async (d: string) => realpath(d).catch(() => path.resolve(d));
+  const untrusted = new Set(await Promise.all((opts.untrusted ?? []).map(real)));
   const projects: Record<string, unknown> = {};
   for (const d of opts.workDirs ?? []) {
-    const abs = path.resolve(d);
+    const abs = await real(d);
     projects[abs] = projectEntry(!untrusted.has(abs));
   }
   for (const abs of untrusted) projects[abs] = projectEntry(false);
@@ -125,9 +149,10 @@ export async function createSandboxHome(opts: SandboxHomeOptions): Promise<Sandb
   };
   const configFile = path.join(home, '.claude.json');
   await writeFile(configFile, JSON.stringify(config, null, 2));
-  if (opts.userSettings) {
-    await writeFile(path.join(claudeDir, 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
-  }
+  // The CLI migrates bypassPermissionsModeAccepted into this settings key on
+  // first start; writing it directly avoids the Bypass Permissions warning.
+  const settings = { skipDangerousModePermissionPrompt: true, ...opts.userSettings };
+  await writeFile(path.join(claudeDir, 'settings.json'), JSON.stringify(settings, null, 2));
 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -151,7 +176,13 @@ export async function createSandboxHome(opts: SandboxHomeOptions): Promise<Sandb
     apiKey,
     env,
     transcriptPath(cwd, sessionId) {
-      return path.join(claudeDir, 'projects', encodeProjectDir(cwd), `${sessionId}.jsonl`);
+      let real = path.resolve(cwd);
+      try {
+        real = realpathSync(cwd);
+      } catch {
+        // not created yet: use the path as given
+      }
+      return path.join(claudeDir, 'projects', encodeProjectDir(real.normalize('NFC')), `${sessionId}.jsonl`);
     },
     async cleanup() {
       await rm(home, { recursive: true, force: true });
