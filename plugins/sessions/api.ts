@@ -86,6 +86,8 @@ export interface SessionMetrics {
   interrupts: number;
   restarts: number;
   usage: TokenUsage;
+  /** The driver's own counters (`driver.metrics`), when it has any. */
+  driver?: Record<string, number>;
 }
 
 /** What a create guard sees. Extra fields may be added; the four named in the seam stay. */

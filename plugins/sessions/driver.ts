@@ -97,6 +97,11 @@ export interface AgentDriver {
   /** Ends the agent (the runtime kills the process group after). */
   stop?(ctx: SessionContext): Promise<void>;
   /**
+   * Driver-specific counters of this session (e.g. an ACP agent's malformed protocol lines), for
+   * the session's metrics. Optional; must be cheap.
+   */
+  metrics?(ctx: SessionContext): Record<string, number>;
+  /**
    * Checks the driver-specific `agentOptions` of a create request (`{}` when none were sent) and
    * returns the initial `record.driver` area. Throws a coded 4xx error to refuse. A driver without
    * it refuses any non-empty `agentOptions`.

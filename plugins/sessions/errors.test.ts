@@ -21,42 +21,43 @@ async function stillAnswers(t: Test): Promise<void> {
   t.equal(res.status, 200, 'the server still answers');
 }
 
-type Case = [name: string, method: 'POST' | 'GET' | 'DELETE', url: () => string, body: unknown, status: number, code: string];
+type Case = [name: string, method: 'POST' | 'GET' | 'DELETE', url: () => string, body: () => unknown, status: number, code: string];
 const cases: Case[] = [
-  ['a missing workDir', 'POST', () => '/v1/sessions', { agent: 'command' }, 400, 'AEGIS_ERR_VALIDATION'],
-  ['a relative workDir', 'POST', () => '/v1/sessions', { workDir: 'some/dir', agent: 'command' }, 400, 'AEGIS_ERR_SESSION_WORKDIR_RELATIVE'],
-  ['a workDir that does not exist', 'POST', () => '/v1/sessions', { workDir: '/nonexistent/aegis/dir', agent: 'command' }, 400, 'AEGIS_ERR_SESSION_WORKDIR_NOT_FOUND'],
-  ['a workDir that is a file', 'POST', () => '/v1/sessions', { workDir: join(h.work, 'a-file'), agent: 'command' }, 400, 'AEGIS_ERR_SESSION_WORKDIR_NOT_DIRECTORY'],
-  ['a denied env name (LD_PRELOAD)', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', env: { LD_PRELOAD: '/x.so' } }, 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
-  ['a denied env suffix (_API_KEY)', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', env: { OPENAI_API_KEY: 'k' } }, 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
-  ['an invalid env name', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', env: { 'A=B': 'x' } }, 400, 'AEGIS_ERR_SESSION_ENV_INVALID'],
-  ['an unknown permissionMode', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', permissionMode: 'yolo' }, 400, 'AEGIS_ERR_VALIDATION'],
-  ['an unknown agent', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'nope' }, 400, 'AEGIS_ERR_SESSION_UNKNOWN_AGENT'],
-  ['the default agent when it is not installed', 'POST', () => '/v1/sessions', { workDir: h.work }, 400, 'AEGIS_ERR_SESSION_UNKNOWN_AGENT'],
-  ['an unknown field', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', colour: 'red' }, 400, 'AEGIS_ERR_VALIDATION'],
-  ['a command the config does not allow', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', agentOptions: { command: 'rm' } }, 400, 'AEGIS_ERR_COMMAND_NOT_ALLOWED'],
-  ['a resume id with shell characters', 'POST', () => '/v1/sessions', { workDir: h.work, agent: 'command', resumeSessionId: '$(id)' }, 400, 'AEGIS_ERR_VALIDATION'],
-  ['malformed JSON', 'POST', () => '/v1/sessions', '{"workDir": ', 400, 'AEGIS_ERR_INVALID_JSON'],
-  ['a body over 1 MiB', 'POST', () => '/v1/sessions', JSON.stringify({ workDir: h.work, prompt: 'x'.repeat(1100000) }), 413, 'AEGIS_ERR_BODY_TOO_LARGE'],
-  ['an unknown id', 'GET', () => '/v1/sessions/no-such-session', undefined, 404, 'AEGIS_ERR_SESSION_NOT_FOUND'],
-  ['send to an unknown id', 'POST', () => '/v1/sessions/no-such-session/send', { text: 'x' }, 404, 'AEGIS_ERR_SESSION_NOT_FOUND'],
-  ['delete of an unknown id', 'DELETE', () => '/v1/sessions/no-such-session', undefined, 404, 'AEGIS_ERR_SESSION_NOT_FOUND'],
-  ['an empty message', 'POST', () => `/v1/sessions/${idle}/send`, { text: '' }, 400, 'AEGIS_ERR_VALIDATION'],
-  ['approve with nothing pending', 'POST', () => `/v1/sessions/${idle}/approve`, undefined, 409, 'AEGIS_ERR_SESSION_NOTHING_PENDING'],
-  ['approve an option with nothing pending', 'POST', () => `/v1/sessions/${idle}/approve`, { option: 1 }, 409, 'AEGIS_ERR_SESSION_NOTHING_PENDING'],
-  ['reject with nothing pending', 'POST', () => `/v1/sessions/${idle}/reject`, undefined, 409, 'AEGIS_ERR_SESSION_NOTHING_PENDING'],
-  ['answer with no question', 'POST', () => `/v1/sessions/${idle}/answer`, { option: 1 }, 409, 'AEGIS_ERR_SESSION_NO_QUESTION'],
-  ['an answer that is neither option nor text', 'POST', () => `/v1/sessions/${idle}/answer`, { pick: 1 }, 400, 'AEGIS_ERR_VALIDATION'],
-  ['an unknown transcript cursor', 'GET', () => `/v1/sessions/${idle}/transcript/cursor?before_id=nope`, undefined, 400, 'AEGIS_ERR_SESSION_CURSOR_INVALID'],
-  ['an unknown list cursor', 'GET', () => '/v1/sessions?cursor=garbage', undefined, 400, 'AEGIS_ERR_SESSION_CURSOR_INVALID'],
-  ['an unknown status filter', 'GET', () => '/v1/sessions?status=sleeping', undefined, 400, 'AEGIS_ERR_VALIDATION'],
-  ['a request without a token', 'GET', () => '/v1/sessions', undefined, 401, 'AEGIS_ERR_AUTH_MISSING_TOKEN'],
+  ['a missing workDir', 'POST', () => '/v1/sessions', () => ({ agent: 'command' }), 400, 'AEGIS_ERR_VALIDATION'],
+  ['a relative workDir', 'POST', () => '/v1/sessions', () => ({ workDir: 'some/dir', agent: 'command' }), 400, 'AEGIS_ERR_SESSION_WORKDIR_RELATIVE'],
+  ['a workDir that does not exist', 'POST', () => '/v1/sessions', () => ({ workDir: '/nonexistent/aegis/dir', agent: 'command' }), 400, 'AEGIS_ERR_SESSION_WORKDIR_NOT_FOUND'],
+  ['a workDir that is a file', 'POST', () => '/v1/sessions', () => ({ workDir: join(h.work, 'a-file'), agent: 'command' }), 400, 'AEGIS_ERR_SESSION_WORKDIR_NOT_DIRECTORY'],
+  ['a denied env name (LD_PRELOAD)', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { LD_PRELOAD: '/x.so' } }), 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
+  ['a denied env suffix (_API_KEY)', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { OPENAI_API_KEY: 'k' } }), 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
+  ['an invalid env name', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { 'A=B': 'x' } }), 400, 'AEGIS_ERR_SESSION_ENV_INVALID'],
+  ['an unknown permissionMode', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', permissionMode: 'yolo' }), 400, 'AEGIS_ERR_VALIDATION'],
+  ['an unknown agent', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'nope' }), 400, 'AEGIS_ERR_SESSION_UNKNOWN_AGENT'],
+  ['the default agent when it is not installed', 'POST', () => '/v1/sessions', () => ({ workDir: h.work }), 400, 'AEGIS_ERR_SESSION_UNKNOWN_AGENT'],
+  ['an unknown field', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', colour: 'red' }), 400, 'AEGIS_ERR_VALIDATION'],
+  ['a command the config does not allow', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', agentOptions: { command: 'rm' } }), 400, 'AEGIS_ERR_COMMAND_NOT_ALLOWED'],
+  ['a resume id with shell characters', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', resumeSessionId: '$(id)' }), 400, 'AEGIS_ERR_VALIDATION'],
+  ['malformed JSON', 'POST', () => '/v1/sessions', () => '{"workDir": ', 400, 'AEGIS_ERR_INVALID_JSON'],
+  ['a body over 1 MiB', 'POST', () => '/v1/sessions', () => (JSON.stringify({ workDir: h.work, prompt: 'x'.repeat(1100000) })), 413, 'AEGIS_ERR_BODY_TOO_LARGE'],
+  ['an unknown id', 'GET', () => '/v1/sessions/no-such-session', () => undefined, 404, 'AEGIS_ERR_SESSION_NOT_FOUND'],
+  ['send to an unknown id', 'POST', () => '/v1/sessions/no-such-session/send', () => ({ text: 'x' }), 404, 'AEGIS_ERR_SESSION_NOT_FOUND'],
+  ['delete of an unknown id', 'DELETE', () => '/v1/sessions/no-such-session', () => undefined, 404, 'AEGIS_ERR_SESSION_NOT_FOUND'],
+  ['an empty message', 'POST', () => `/v1/sessions/${idle}/send`, () => ({ text: '' }), 400, 'AEGIS_ERR_VALIDATION'],
+  ['approve with nothing pending', 'POST', () => `/v1/sessions/${idle}/approve`, () => undefined, 409, 'AEGIS_ERR_SESSION_NOTHING_PENDING'],
+  ['approve an option with nothing pending', 'POST', () => `/v1/sessions/${idle}/approve`, () => ({ option: 1 }), 409, 'AEGIS_ERR_SESSION_NOTHING_PENDING'],
+  ['reject with nothing pending', 'POST', () => `/v1/sessions/${idle}/reject`, () => undefined, 409, 'AEGIS_ERR_SESSION_NOTHING_PENDING'],
+  ['answer with no question', 'POST', () => `/v1/sessions/${idle}/answer`, () => ({ option: 1 }), 409, 'AEGIS_ERR_SESSION_NO_QUESTION'],
+  ['an answer that is neither option nor text', 'POST', () => `/v1/sessions/${idle}/answer`, () => ({ pick: 1 }), 400, 'AEGIS_ERR_VALIDATION'],
+  ['an unknown transcript cursor', 'GET', () => `/v1/sessions/${idle}/transcript/cursor?before_id=nope`, () => undefined, 400, 'AEGIS_ERR_SESSION_CURSOR_INVALID'],
+  ['an unknown list cursor', 'GET', () => '/v1/sessions?cursor=garbage', () => undefined, 400, 'AEGIS_ERR_SESSION_CURSOR_INVALID'],
+  ['an unknown status filter', 'GET', () => '/v1/sessions?status=sleeping', () => undefined, 400, 'AEGIS_ERR_VALIDATION'],
+  ['a request without a token', 'GET', () => '/v1/sessions', () => undefined, 401, 'AEGIS_ERR_AUTH_MISSING_TOKEN'],
 ];
 
 t.before(async () => { await writeFile(join(h.work, 'a-file'), 'x'); });
 
-for (const [name, method, url, body, status, code] of cases) {
+for (const [name, method, url, makeBody, status, code] of cases) {
   t.test(`${name} is refused with ${status} ${code}`, async (t) => {
+    const body = makeBody();
     const headers: Record<string, string> = typeof body === 'string' ? { 'content-type': 'application/json' } : {};
     if (code === 'AEGIS_ERR_AUTH_MISSING_TOKEN') headers.authorization = '';
     const res = await h.inject(method, url(), body, headers);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { cleanup, makeApp, nextEvent, waitGone, waitState, type TestApp } from './test-helpers.js';
+import { cleanup, makeApp, nextEvent, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
 
 let h: TestApp;
 t.before(async () => { h = await makeApp(); });
@@ -20,7 +20,7 @@ t.test('a command session goes idle, takes a message, shows the answer on the pa
   const id = res.json.id as string;
   t.equal((await created).sessionId, id);
   await waitState(h.app, id, 'idle');
-  t.match((await h.inject('GET', `/v1/sessions/${id}/pane`)).json.text, /ready/);
+  await waitForText(h.app, id, /ready/);
 
   const working = nextEvent(h.app, 'session.state-changed', (p) => p.sessionId === id && p.to === 'working');
   const sent = await h.inject('POST', `/v1/sessions/${id}/send`, { text: 'hello there' });
@@ -30,6 +30,7 @@ t.test('a command session goes idle, takes a message, shows the answer on the pa
   t.equal(ev.cause, 'screen:output');
   t.ok(!Number.isNaN(Date.parse(ev.at)), 'at is an ISO time');
   t.equal(ev.tenantId, undefined);
+  await waitForText(h.app, id, /got:hello there/);
   await waitState(h.app, id, 'idle');
   const pane = await h.inject('GET', `/v1/sessions/${id}/pane`);
   t.match(pane.json.text, /got:hello there/);
@@ -75,13 +76,11 @@ t.test('an idle session of the same owner, agent and workDir is reused', async (
   const first = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command' });
   t.equal(first.status, 201);
   await waitState(h.app, first.json.id, 'idle');
-  const answered = nextEvent(h.app, 'session.state-changed', (p) => p.sessionId === first.json.id && p.from === 'working' && p.to === 'idle');
   const again = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command', prompt: 'second' });
   t.equal(again.status, 200);
   t.equal(again.json.reused, true);
   t.equal(again.json.id, first.json.id);
-  await answered;
-  t.match((await h.inject('GET', `/v1/sessions/${first.json.id}/pane`)).json.text, /got:second/, 'the prompt went to the reused session');
+  t.match(await waitForText(h.app, first.json.id, /got:second/), /got:second/, 'the prompt went to the reused session');
   const fresh = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command', reuse: false });
   t.equal(fresh.status, 201);
   t.not(fresh.json.id, first.json.id);
@@ -116,8 +115,7 @@ t.test('deleting a session leaves neither the program nor its background child',
   });
   const id = res.json.id as string;
   const pid = res.json.pid as number;
-  await waitState(h.app, id, 'idle');
-  const child = Number(/child:(\d+)/.exec((await h.inject('GET', `/v1/sessions/${id}/pane`)).json.text)?.[1]);
+  const child = Number(/child:(\d+)/.exec(await waitForText(h.app, id, /child:\d+/))?.[1]);
   t.ok(child > 0, 'the background child is running');
   t.doesNotThrow(() => process.kill(child, 0));
   const killed = nextEvent(h.app, 'session.killed', (p) => p.sessionId === id);
@@ -128,6 +126,7 @@ t.test('deleting a session leaves neither the program nor its background child',
   t.equal((await killed).actorId, 'master');
   t.ok(await waitGone(pid), 'the program is gone');
   t.ok(await waitGone(child), 'its background child is gone');
+  t.ok(await waitGroupGone(pid), 'nothing of the process group is left');
   const again = await h.inject('DELETE', `/v1/sessions/${id}`);
   t.equal(again.status, 200, 'deleting an exited session changes nothing');
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -23,17 +23,40 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** True while any process of the group (or the single process) `pid` is still there. */
-export function groupAlive(pid: number): boolean {
-  for (const target of [-pid, pid]) {
+function exists(target: number): boolean {
+  try {
+    process.kill(target, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Live (non-zombie) processes in group `pgid` or with pid `pgid`, from /proc; undefined without
+ * /proc. Members orphaned by the leader are reparented to init, which may reap them late; their
+ * zombies must not count as "still running", or every kill would wait out the whole grace period.
+ */
+function liveMembers(pgid: number): number | undefined {
+  let pids: string[];
+  try { pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return undefined; }
+  let n = 0;
+  for (const pid of pids) {
     try {
-      process.kill(target, 0);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EPERM') return true;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (f[0] !== 'Z' && f[0] !== 'X' && (Number(f[2]) === pgid || Number(pid) === pgid)) n++;
+    } catch {
+      // Gone while we looked.
     }
   }
-  return false;
+  return n;
+}
+
+/** True while any live process of the group (or the single process) `pid` is still there. */
+export function groupAlive(pid: number): boolean {
+  if (!exists(-pid) && !exists(pid)) return false;
+  return (liveMembers(pid) ?? 1) > 0;
 }
 
 /**

@@ -35,6 +35,9 @@ export class TerminalPty implements PtyHandle {
   private renderTimer: NodeJS.Timeout | undefined;
   private lastRenderAt = 0;
   private renderWaiters = new Set<(ok: boolean) => void>();
+  /** PTY chunks handed to the terminal and not parsed yet; `drained` runs when it drops to 0. */
+  private pendingWrites = 0;
+  private drained: (() => void) | undefined;
   private done = false;
 
   constructor(spec: PtySpec, private readonly opts: TerminalPtyOptions) {
@@ -44,15 +47,23 @@ export class TerminalPty implements PtyHandle {
     this.term = new xterm.Terminal({ cols, rows, scrollback: opts.scrollback, allowProposedApi: true });
     this.lastScreen = { lines: [], cursor: { x: 0, y: 0 }, cols, rows };
     this.term.onWriteParsed(() => this.scheduleRender());
-    this.pty = spawnPty(file, spec.args, { name: 'xterm-256color', cols, rows, cwd: spec.cwd, env: spec.env });
+    try {
+      this.pty = spawnPty(file, spec.args, { name: 'xterm-256color', cols, rows, cwd: spec.cwd, env: spec.env });
+    } catch (err) {
+      this.term.dispose();
+      throw err;
+    }
     this.pid = this.pty.pid;
-    this.pty.onData((data) => this.term?.write(data));
+    this.pty.onData((data) => {
+      if (!this.term) return;
+      this.pendingWrites++;
+      this.term.write(data, () => { if (--this.pendingWrites === 0) this.drained?.(); });
+    });
     this.exited = new Promise((resolve) => {
       this.pty.onExit(({ exitCode, signal }) => {
         const exit = { code: signal ? null : exitCode, signal: signalName(signal) };
-        // Output written just before the exit may still be queued in the parser; render it first.
         const finish = () => {
-          this.flushRender();
+          if (this.renderTimer) this.flushRender();
           this.lastScreen = this.snapshot();
           this.done = true;
           this.term?.dispose();
@@ -62,7 +73,10 @@ export class TerminalPty implements PtyHandle {
           opts.onExit(exit.code, exit.signal);
           resolve(exit);
         };
-        if (this.term) this.term.write('', finish); else finish();
+        // Wait until the parser has taken every byte, then one more turn: a write callback can run
+        // before its batch's write-parsed notification, which schedules the last repaint.
+        const go = () => setImmediate(finish);
+        if (this.pendingWrites === 0) go(); else this.drained = go;
       });
     });
   }

@@ -62,7 +62,8 @@ export class SessionFiles {
 /**
  * Persists one record with coalescing: a write starts at once; changes made while it runs collapse
  * into one more write of the latest state after it. So bursts cost at most two writes, and the
- * last state always reaches the disk.
+ * last state always reaches the disk. `snapshot` may return the live record: it is serialised
+ * synchronously when each write starts, before anything else can change it.
  */
 export class RecordWriter {
   private running: Promise<void> | undefined;

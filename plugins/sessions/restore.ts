@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import type { SessionRecord } from './types.js';
 import type { SessionsRegistry } from './service.js';
 import { Session, type SessionDeps } from './session.js';
@@ -41,6 +42,9 @@ async function restoreOne(reg: SessionsRegistry, rec: SessionRecord, deps: Sessi
   rec.restarts++;
   rec.pid = undefined;
   rec.pidStartTime = undefined;
+  // Time the server was down belongs to no state.
+  if (rec.metrics) rec.metrics.stateSince = new Date().toISOString();
+  await mkdir(deps.files.dir(rec.id), { recursive: true, mode: 0o700 });
   s.report({ state: 'starting', cause: 'restore' });
   try {
     await reg.start(s, { resume: true });

@@ -125,6 +125,7 @@ export const MetricsResponse = Type.Object({
   toolCalls: Type.Object({ total: Type.Integer(), byName: Type.Record(Type.String(), Type.Integer()) }),
   approvals: Type.Integer(), rejections: Type.Integer(), answers: Type.Integer(), interrupts: Type.Integer(),
   restarts: Type.Integer(), usage: Usage,
+  driver: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: "The driver's own counters" })),
 });
 
 export const HandshakeResponse = Type.Object({

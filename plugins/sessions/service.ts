@@ -88,7 +88,16 @@ export class SessionsRegistry implements SessionsService {
     } finally {
       this.reserved--;
     }
+    // Registered in the same tick the reservation ends, so no create counts it twice or not at all.
+    this.register(s);
+    await s.save();
+    this.deps.events.emit('session.created', {
+      sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
+      name: input.name, ownerId: owner.principalId,
+    });
     await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
+    // The client hears of the session only once its record (with the agent's pid) is on disk.
+    await s.flush();
     return { session: s.view(), reused: false };
   }
 
@@ -106,6 +115,7 @@ export class SessionsRegistry implements SessionsService {
     });
   }
 
+  /** Builds a new session (record, folder, secret, transcript) without registering it. */
   private async newSession(input: CreateSessionInput, c: CheckedCreate, owner: SessionRecord['owner']): Promise<Session> {
     const now = new Date().toISOString();
     const record: SessionRecord = {
@@ -117,11 +127,6 @@ export class SessionsRegistry implements SessionsService {
     const secret = await this.deps.files.newSecret(record.id);
     const s = await Session.load(record, c.driver, secret, this.deps);
     s.current = { state: 'starting', cause: 'created' };
-    this.register(s);
-    await s.save();
-    this.deps.events.emit('session.created', {
-      sessionId: record.id, tenantId: owner.tenantId, at: now, agent: c.agent, workDir: c.workDir, name: input.name, ownerId: owner.principalId,
-    });
     return s;
   }
 
@@ -198,6 +203,13 @@ export class SessionsRegistry implements SessionsService {
   async metrics(id: string): Promise<SessionMetrics> {
     const s = this.session(id);
     const usage = s.driver?.usage ? await s.driver.usage(s.ctx).catch((err) => { s.log.warn({ err }, 'driver usage failed'); return undefined; }) : undefined;
-    return metricsView(s.record, new Date(), usage);
+    const view = metricsView(s.record, new Date(), usage);
+    try {
+      const own = s.driver?.metrics?.(s.ctx);
+      if (own) view.driver = own;
+    } catch (err) {
+      s.log.warn({ err }, 'driver metrics failed');
+    }
+    return view;
   }
 }

@@ -53,7 +53,7 @@ export class Session {
     this.log = deps.log.child({ sessionId: record.id, agent: record.agent });
     this.sessionDir = deps.files.dir(record.id);
     this.current = { state: record.status, cause: 'loaded' };
-    this.writer = new RecordWriter(deps.files.record(record.id), () => structuredClone(this.record), this.log);
+    this.writer = new RecordWriter(deps.files.record(record.id), () => this.record, this.log);
     this.ctx = createContext(this, deps.hookBase);
   }
 

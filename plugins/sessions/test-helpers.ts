@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -44,11 +44,12 @@ export async function makeApp(opts: AppOptions = {}): Promise<TestApp> {
     env: { AEGIS_HOST: '127.0.0.1', AEGIS_STATE_DIR: stateDir, AEGIS_AUTH_TOKEN: TOKEN, AEGIS_PORT: '0' },
     cwd: work, home: work,
   });
-  const cat: Record<string, Catalogue[string]> = { auth: catalogue.auth, sessions: catalogue.sessions };
+  // Extras first: plugins that watch routes being added (openapi) must load before sessions.
+  const cat: Record<string, Catalogue[string]> = { ...opts.extra, auth: catalogue.auth, sessions: catalogue.sessions };
   if (opts.command !== false) cat.command = catalogue.command;
-  Object.assign(cat, opts.extra ?? {});
   config.plugins = { sessions: { killGraceMs: 1000, ...opts.sessions } };
-  if (opts.command !== false) config.plugins.command = { ...ECHO, quietMs: 150, allowedCommands: ['bash'], ...opts.command };
+  // JSON round trip: a key set to undefined in a test means "leave the option out".
+  if (opts.command !== false) config.plugins.command = JSON.parse(JSON.stringify({ ...ECHO, quietMs: 150, allowedCommands: ['bash'], ...opts.command }));
   const app = await buildApp(config, { catalogue: cat, logger: pino({ level: 'silent' }) });
   const inject: TestApp['inject'] = async (method, url, body, headers = {}) => {
     const res = await app.inject({
@@ -115,4 +116,55 @@ export async function waitGone(pid: number, ms = 5000): Promise<boolean> {
     await delay(20);
   }
   return processGone(pid);
+}
+
+/** True when no live (non-zombie) process is left in process group `pgid`. */
+export function groupGone(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  let procs: string[];
+  try { procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return false; }
+  return !procs.some((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return fields[0] !== 'Z' && Number(fields[2]) === pgid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Waits up to `ms` for process group `pgid` to be empty (bounded, as `waitGone`). */
+export async function waitGroupGone(pgid: number, ms = 5000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (groupGone(pgid)) return true;
+    await delay(20);
+  }
+  return groupGone(pgid);
+}
+
+/**
+ * Resolves with the screen text of session `id` once it matches `re`: checked now and at each of
+ * the session's state changes (output always ends in one: idle after the quiet period, or exit).
+ * Rejects after `ms`. Robust to output arriving in several pieces.
+ */
+export function waitForText(app: FastifyInstance, id: string, re: RegExp, ms = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const text = () => app.sessions.pane(id).lines.join('\n');
+    const timer = setTimeout(() => { off(); reject(new Error(`screen never matched ${re} within ${ms} ms:\n${text()}`)); }, ms);
+    const check = () => {
+      const now = text();
+      if (!re.test(now)) return;
+      clearTimeout(timer);
+      off();
+      resolve(now);
+    };
+    const off = app.events.on('session.state-changed', (p) => { if (p.sessionId === id) check(); });
+    check();
+  });
 }

@@ -1,0 +1,47 @@
+import t from 'tap';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { RecordWriter, SessionFiles } from './record-store.js';
+import { cleanup } from './test-helpers.js';
+import type { SessionRecord } from './types.js';
+
+const log = pino({ level: 'silent' });
+
+t.test('a burst of saves is coalesced and the last state always reaches the disk', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-records-'));
+  t.teardown(() => cleanup(dir));
+  const state = { n: 0 };
+  let writes = 0;
+  const writer = new RecordWriter(join(dir, 'r.json'), () => { writes++; return { ...state } as unknown as SessionRecord; }, log);
+  const saves: Promise<void>[] = [];
+  for (let i = 1; i <= 50; i++) { state.n = i; saves.push(writer.save()); }
+  await Promise.all(saves);
+  t.equal(JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')).n, 50);
+  t.ok(writes <= 3, `50 saves cost ${writes} writes`);
+});
+
+t.test('loading records skips unreadable files without deleting them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-records-'));
+  t.teardown(() => cleanup(dir));
+  const files = new SessionFiles(dir);
+  await writeFile(files.record('good'), JSON.stringify({ id: 'good', createdAt: '2024-01-01T00:00:00Z' }));
+  await writeFile(files.record('bad'), '{ not json');
+  await writeFile(files.record('other'), JSON.stringify({ id: 'mismatch', createdAt: '2024-01-01T00:00:00Z' }));
+  const recs = await files.loadAll(log);
+  t.same(recs.map((r) => r.id), ['good']);
+  t.equal(await readFile(files.record('bad'), 'utf8'), '{ not json', 'the bad file is left for a human');
+});
+
+t.test('hook secrets are long, random, private and stable', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-records-'));
+  t.teardown(() => cleanup(dir));
+  const files = new SessionFiles(dir);
+  const a = await files.newSecret('s1');
+  t.ok(a.length >= 40);
+  t.not(a, await files.newSecret('s2'));
+  t.equal(await files.loadSecret('s1'), a);
+  const { stat } = await import('node:fs/promises');
+  t.equal((await stat(files.secret('s1'))).mode & 0o777, 0o600);
+});
