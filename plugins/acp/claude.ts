@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { agentEnv } from '../sessions/env.js';
+import { AcpClaudeMissing } from './errors.js';
+import type { AcpAgentSpec } from './driver.js';
+import type { AcpOptions } from './schema.js';
+
+const PACKAGE = '@zed-industries/claude-agent-acp';
+
+/** The absolute path of claude-agent-acp's bin script, from the installed package. Throws ACP_CLAUDE_MISSING. */
+export function claudeAgentBin(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkgFile = require.resolve(`${PACKAGE}/package.json`);
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
+    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['claude-agent-acp'];
+    if (!bin) throw new Error(`${PACKAGE} declares no claude-agent-acp bin`);
+    return join(dirname(pkgFile), bin);
+  } catch (err) {
+    throw new AcpClaudeMissing((err as Error).message);
+  }
+}
+
+/**
+ * The environment additions claude-agent-acp needs. As root, Claude Code refuses to skip
+ * permissions and claude-agent-acp withholds the `bypassPermissions` mode unless IS_SANDBOX is
+ * set; Aegis sets it only then, because the session's own permission mode is what governs.
+ * CLAUDE_CODE_EXECUTABLE picks the CLI the Claude Agent SDK runs (default: its bundled cli.js,
+ * run with this same Node).
+ */
+export function claudeEnv(opts: AcpOptions['claude'], uid = process.getuid?.()): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (uid === 0) env.IS_SANDBOX = '1';
+  if (opts.executable) env.CLAUDE_CODE_EXECUTABLE = opts.executable;
+  return env;
+}
+
+/**
+ * The `claude-acp` agent: Zed's claude-agent-acp (the Claude Agent SDK, hence Claude Code, behind
+ * ACP), run with the server's own Node so no PATH lookup decides which one. It reads
+ * ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY and HOME (~/.claude.json, ~/.claude/) like the CLI.
+ */
+export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
+  // Resolved at first start, so a server without the package still boots; creating fails clearly.
+  let bin: string | undefined;
+  return {
+    name: 'claude-acp',
+    // claude-agent-acp 0.23 leaves the interrupted query's end in its stream, so the prompt after a
+    // cancel returns at once and its answer arrives one prompt late (upstream issue #551). A fresh
+    // process resuming the conversation is clean.
+    replaceAfterCancel: true,
+    launch: (ctx) => ({
+      command: process.execPath,
+      args: [bin ??= claudeAgentBin(), ...opts.claude.args],
+      cwd: ctx.record.workDir,
+      env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
+    }),
+  };
+}

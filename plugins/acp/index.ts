@@ -1,0 +1,25 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type {} from '../sessions/index.js';
+import { claudeAgent } from './claude.js';
+import { createAcpDriver } from './driver.js';
+import { genericAgent } from './program.js';
+import type { AcpOptions } from './schema.js';
+
+export { optionsSchema, type AcpOptions } from './schema.js';
+
+/**
+ * The ACP runtime: agents driven over the Agent Client Protocol (JSON-RPC on stdio). Registers
+ * `claude-acp` (unless `claude.enabled` is false) and `acp` with the sessions plugin.
+ */
+async function acp(app: FastifyInstance, opts: AcpOptions) {
+  const sessionsOpts = (app.config.plugins as Record<string, { killGraceMs?: number } | undefined>).sessions;
+  const closing = { closed: false };
+  const conv = { ...opts, killGraceMs: sessionsOpts?.killGraceMs ?? 3000, closing };
+  // Registered after sessions, so this runs before it stops the sessions: no agent starts after.
+  app.addHook('onClose', async () => { closing.closed = true; });
+  if (opts.claude.enabled) app.sessions.addAgent(createAcpDriver(claudeAgent(opts), conv));
+  app.sessions.addAgent(createAcpDriver(genericAgent(opts), conv));
+}
+
+export default fp(acp, { name: 'acp', fastify: '5.x', dependencies: ['sessions'] });
