@@ -118,6 +118,8 @@ export interface TranscriptCursorPage { entries: TranscriptEntry[]; hasMore: boo
 export interface SessionsService {
   /** Registers an agent driver under `driver.name`. */
   addAgent(driver: AgentDriver): void;
+  /** Resolves once the sessions alive before a restart have been brought back (or marked exited). */
+  whenRestored(): Promise<void>;
   /** Registered drivers. */
   agents(): AgentDriver[];
   /** Adds a guard run before every create (POST and resume). */

@@ -52,10 +52,17 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
   await app.register(protocolRoutes, { service: registry, hookBodyLimit: options.hookBodyLimit });
 
   // Drivers register while plugins load, so the records are only brought back once all are ready.
-  app.addHook('onReady', async () => { await restoreAll(registry, deps); });
+  // Resuming waits briefly for the server to listen (hooks need its real port); an app that is
+  // only injected into never listens, and resumes after that short wait.
+  const listening = () => app.server.listening ? Promise.resolve() : new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, options.restoreListenWaitMs);
+    app.server.once('listening', () => { clearTimeout(timer); resolve(); });
+  });
+  app.addHook('onReady', async () => { registry.restoring = (await restoreAll(registry, deps, listening)).resumed; });
 
   // Live agents are stopped but keep their status, so the next start resumes them.
   app.addHook('onClose', async () => {
+    await registry.restoring;
     const live = registry.all().filter((s) => s.live);
     await Promise.all(live.map((s) => s.shutdown().catch((err) => s.log.error({ err }, 'stopping session failed'))));
     await Promise.all(registry.all().map((s) => s.flush()));

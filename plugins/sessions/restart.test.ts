@@ -36,6 +36,7 @@ t.test('after a clean restart a live command session is back with the same id an
 
   const seen: Restored[] = [];
   const second = await makeApp({ stateDir, extra: probe(seen) });
+  await second.app.sessions.whenRestored();
   t.teardown(async () => { await second.app.close(); await cleanup(second.work); });
   t.match(seen, [{ sessionId: id, resumed: true }]);
   const back = (await second.inject('GET', `/v1/sessions/${id}`)).json;
@@ -58,6 +59,7 @@ t.test('with onRestart exit, a command session is marked exited with the reason 
   await first.app.close();
   const seen: Restored[] = [];
   const second = await makeApp({ stateDir: first.stateDir, command: { onRestart: 'exit' }, extra: probe(seen) });
+  await second.app.sessions.whenRestored();
   t.teardown(async () => { await second.app.close(); await cleanup(second.work); });
   const back = (await second.inject('GET', `/v1/sessions/${id}`)).json;
   t.equal(back.status, 'exited');
@@ -71,6 +73,7 @@ t.test('a session whose agent is no longer installed is kept, marked exited with
   const id = (await first.inject('POST', '/v1/sessions', { workDir: first.work, agent: 'command' })).json.id;
   await first.app.close();
   const second = await makeApp({ stateDir: first.stateDir, command: false });
+  await second.app.sessions.whenRestored();
   t.teardown(async () => { await second.app.close(); await cleanup(second.work); });
   const back = (await second.inject('GET', `/v1/sessions/${id}`)).json;
   t.equal(back.status, 'exited');
@@ -105,6 +108,7 @@ t.test('after a kill -9 of the server, the orphaned agent group is ended and the
   t.equal(onDisk.serverPid, server.pid);
 
   const next = await makeApp({ stateDir, command });
+  await next.app.sessions.whenRestored();
   t.teardown(async () => { await next.app.close(); await cleanup(next.work); });
   t.ok(await waitGone(created.pid), 'the orphaned agent was ended');
   t.ok(await waitGroupGone(created.pid), 'and nothing of its process group is left');

@@ -26,26 +26,33 @@ function emitRestored(deps: SessionDeps, rec: SessionRecord, resumed: boolean): 
   deps.events.emit('session.restored', { sessionId: rec.id, tenantId: rec.owner.tenantId, at: new Date().toISOString(), resumed });
 }
 
-async function restoreOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionDeps): Promise<void> {
+/** Loads and registers one record; returns the session when it must be resumed. */
+async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionDeps): Promise<Session | undefined> {
   const driver = reg.driverFor(rec.agent);
   const s = await Session.load(rec, driver, await deps.files.loadSecret(rec.id), deps);
   reg.register(s);
-  if (!s.live) return;
-  await reapOrphan(rec, deps);
+  if (!s.live) return undefined;
   if (!driver || !driver.capabilities.resume) {
+    await reapOrphan(rec, deps);
     const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;
     s.markExited(why, 'restore');
     emitRestored(deps, rec, false);
     await s.flush();
-    return;
+    return undefined;
   }
+  s.report({ state: 'starting', cause: 'restore' });
+  return s;
+}
+
+async function resumeOne(reg: SessionsRegistry, s: Session, deps: SessionDeps): Promise<void> {
+  const rec = s.record as SessionRecord;
+  await reapOrphan(rec, deps);
   rec.restarts++;
   rec.pid = undefined;
   rec.pidStartTime = undefined;
   // Time the server was down belongs to no state.
   if (rec.metrics) rec.metrics.stateSince = new Date().toISOString();
   await mkdir(deps.files.dir(rec.id), { recursive: true, mode: 0o700 });
-  s.report({ state: 'starting', cause: 'restore' });
   try {
     await reg.start(s, { resume: true });
     emitRestored(deps, rec, true);
@@ -57,15 +64,27 @@ async function restoreOne(reg: SessionsRegistry, rec: SessionRecord, deps: Sessi
 }
 
 /**
- * Loads every session record and brings back each one that had not exited: its orphaned process
- * (if any) is ended, then the driver resumes it with the same id, record and workDir. A record
- * that cannot be resumed is marked exited with the reason; none is dropped.
+ * Loads every session record and registers it at once, so the API knows every session from the
+ * first request. Each one that had not exited is then brought back in the background (its
+ * orphaned process, if any, ended; the driver resumes it with the same id, record and workDir):
+ * an agent that takes seconds to resume must not hold up the boot. `beforeResume` lets the
+ * caller wait until the server listens, so hook URLs name the real port. A record that cannot be
+ * resumed is marked exited with the reason; none is dropped.
  */
-export async function restoreAll(reg: SessionsRegistry, deps: SessionDeps): Promise<void> {
+export async function restoreAll(reg: SessionsRegistry, deps: SessionDeps, beforeResume: () => Promise<void> = async () => {}): Promise<{ resumed: Promise<void> }> {
   const records = await deps.files.loadAll(deps.log);
-  await Promise.all(records.map((rec) => restoreOne(reg, rec, deps).catch((err) => {
-    deps.log.error({ err, sessionId: rec.id }, 'session could not be restored');
-  })));
-  const resumed = reg.all().filter((s) => s.live).length;
-  if (records.length) deps.log.info({ records: records.length, live: resumed }, 'sessions restored');
+  const toResume: Session[] = [];
+  for (const rec of records) {
+    const s = await loadOne(reg, rec, deps).catch((err) => {
+      deps.log.error({ err, sessionId: rec.id }, 'session record could not be loaded');
+      return undefined;
+    });
+    if (s) toResume.push(s);
+  }
+  if (records.length) deps.log.info({ records: records.length, resuming: toResume.length }, 'sessions loaded');
+  const resumed = toResume.length === 0 ? Promise.resolve() : beforeResume().then(() => Promise.all(toResume.map((s) =>
+    resumeOne(reg, s, deps).catch((err) => deps.log.error({ err, sessionId: s.record.id }, 'session could not be restored'))))).then(() => {
+    deps.log.info({ live: reg.all().filter((s) => s.live).length }, 'sessions restored');
+  });
+  return { resumed };
 }

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const optionsSchema = Type.Object({
   maxSessions: Type.Integer({ minimum: 1, default: 100, description: 'Most sessions alive at once; more are refused with 429' }),
   killGraceMs: Type.Integer({ minimum: 0, default: 3000, description: 'Wait between SIGTERM and SIGKILL of a session process group' }),
+  restoreListenWaitMs: Type.Integer({ minimum: 0, default: 1000, description: 'After a restart, how long resuming sessions waits for the server to listen (hook URLs need its port)' }),
   sendTimeoutMs: Type.Integer({ minimum: 100, default: 15000, description: 'Longest a driver may take to deliver a message' }),
   cols: Type.Integer({ minimum: 20, maximum: 1000, default: 120, description: 'PTY width' }),
   rows: Type.Integer({ minimum: 5, maximum: 500, default: 40, description: 'PTY height' }),

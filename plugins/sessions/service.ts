@@ -29,6 +29,13 @@ export class SessionsRegistry implements SessionsService {
     this.actions = new SessionActions(deps.events, deps.options.sendTimeoutMs);
   }
 
+  /** Set by the plugin when restore starts; resolved once every session is back. */
+  restoring: Promise<void> = Promise.resolve();
+
+  whenRestored(): Promise<void> {
+    return this.restoring;
+  }
+
   addAgent(driver: AgentDriver): void {
     if (this.drivers.has(driver.name)) throw new Error(`an agent named ${driver.name} is already registered`);
     this.drivers.set(driver.name, driver);
