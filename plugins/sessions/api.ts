@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type {
-  PendingPermission, PendingQuestion, PermissionMode, ScreenSnapshot, SessionOwner, SessionRecord, SessionState,
+  PendingPermission, PendingQuestion, PermissionMode, ScreenSnapshot, SessionRecord, SessionState,
   TokenUsage, TranscriptEntry,
 } from './types.js';
 
@@ -25,25 +25,11 @@ export interface CreateSessionInput {
 }
 
 /** A session as the API shows it: the record without secrets or driver internals, plus live state. */
-export interface SessionView {
-  id: string;
-  name?: string;
-  agent: string;
-  workDir: string;
-  permissionMode: PermissionMode;
-  owner: SessionOwner;
-  status: SessionState;
+export interface SessionView extends Pick<SessionRecord,
+  'id' | 'name' | 'agent' | 'workDir' | 'permissionMode' | 'owner' | 'status' | 'createdAt' | 'updatedAt'
+  | 'lastActivityAt' | 'agentSessionId' | 'pid' | 'exitCode' | 'exitSignal' | 'reason' | 'restarts'> {
   /** What caused the current state. */
   stateCause: string;
-  createdAt: string;
-  updatedAt: string;
-  lastActivityAt: string;
-  agentSessionId?: string;
-  pid?: number;
-  exitCode?: number | null;
-  exitSignal?: string | null;
-  reason?: string;
-  restarts: number;
   /** Names of the extra env variables (values are not shown). */
   envNames: string[];
   pendingPermission?: PendingPermission;
