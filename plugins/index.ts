@@ -6,7 +6,11 @@ import type { Catalogue } from '../kernel/plugins/types.js';
  */
 export const catalogue: Catalogue = {
   openapi: { load: () => import('./openapi/index.js'), enabledByDefault: true, description: 'OpenAPI document at /v1/openapi.json' },
-  auth: { load: () => import('./auth/index.js'), enabledByDefault: true, description: 'Bearer-token authentication' },
+  auth: { load: () => import('./auth/index.js'), enabledByDefault: true, description: 'Authentication and authorisation: master token, API keys, roles, permissions, rate limits' },
   sessions: { load: () => import('./sessions/index.js'), enabledByDefault: true, description: 'Agent sessions: PTY runtime, state machine, persistence, REST routes' },
   command: { load: () => import('./command/index.js'), enabledByDefault: true, description: 'Generic command agent driver (any CLI in a PTY)' },
+  'claude-code': { load: () => import('./claude-code/index.js'), enabledByDefault: true, description: 'Claude Code agent driver (the interactive CLI in a PTY, with hooks and resume)' },
+  tenancy: { load: () => import('./tenancy/index.js'), enabledByDefault: true, description: 'Tenant isolation: session visibility, ownership, workdir roots' },
+  audit: { load: () => import('./audit/index.js'), enabledByDefault: true, description: 'Tamper-evident audit log (HMAC chain) at GET /v1/audit' },
+  acp: { load: () => import('./acp/index.js'), enabledByDefault: true, description: 'ACP runtime: agents over the Agent Client Protocol (claude-acp and any configured ACP command)' },
 };

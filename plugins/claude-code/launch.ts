@@ -1,0 +1,94 @@
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { PermissionMode } from '../sessions/types.js';
+import { ClaudeNotFound } from './errors.js';
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (dir && isAbsolute(dir) && executable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** The CLI installed with Aegis (the `@anthropic-ai/claude-code` package's `claude` bin), if any. */
+export function bundledClaude(): string | undefined {
+  try {
+    const pkgFile = createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json');
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
+    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.claude;
+    const file = bin ? join(dirname(pkgFile), bin) : undefined;
+    return file && executable(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The absolute real path of the CLI to run: the configured `command` (a name is looked up on
+ * PATH, a relative path taken from the server's cwd), else `claude` on PATH, else the bundled one.
+ * The PTY execs this file directly; no shell, login or otherwise, ever reads the command.
+ */
+export function resolveClaude(command: string | undefined, path: string, bundled = bundledClaude): string {
+  let file: string | undefined;
+  if (command === undefined) file = onPath('claude', path) ?? bundled();
+  else if (command.includes('/')) file = executable(resolve(command)) ? resolve(command) : undefined;
+  else file = onPath(command, path);
+  if (!file) throw new ClaudeNotFound(command === undefined ? 'claude on PATH or @anthropic-ai/claude-code' : command);
+  return realpathSync(file);
+}
+
+/** What one launch of the CLI needs to know. */
+export interface LaunchPlan {
+  sessionId: string;
+  /** `--resume <id>` (continue a conversation) instead of `--session-id <id>` (start one). */
+  resume: boolean;
+  permissionMode: PermissionMode;
+  /** The per-session settings file with the hooks, when hooks are on. */
+  settingsFile?: string;
+  extra: readonly string[];
+}
+
+/** The CLI arguments: conversation id, permission mode, hook settings, then the configured extras. */
+export function claudeArgs(plan: LaunchPlan): string[] {
+  const args = plan.resume ? ['--resume', plan.sessionId] : ['--session-id', plan.sessionId];
+  args.push('--permission-mode', plan.permissionMode);
+  if (plan.settingsFile) args.push('--settings', plan.settingsFile);
+  return [...args, ...plan.extra];
+}
+
+/**
+ * Where the CLI will keep this session's files, and what to add to its environment so that is
+ * true. The CLI uses `CLAUDE_CONFIG_DIR`, else `$HOME/.claude`. So: the agent's own
+ * CLAUDE_CONFIG_DIR wins; an agent HOME other than the server's means `<that HOME>/.claude`;
+ * otherwise it is `claudeDataDir` (CLAUDE_DATA_DIR), and when that is not `~/.claude` the CLI is
+ * told so with CLAUDE_CONFIG_DIR.
+ */
+export function claudeDataDir(env: Record<string, string>, configured: string, serverHome = homedir()): { dir: string; add: Record<string, string> } {
+  if (env.CLAUDE_CONFIG_DIR) return { dir: resolve(env.CLAUDE_CONFIG_DIR), add: {} };
+  const home = env.HOME ? resolve(env.HOME) : resolve(serverHome);
+  if (home !== resolve(serverHome)) return { dir: join(home, '.claude'), add: {} };
+  const dir = resolve(configured);
+  return dir === join(home, '.claude') ? { dir, add: {} } : { dir, add: { CLAUDE_CONFIG_DIR: dir } };
+}
+
+/**
+ * Variables the driver itself sets. As root the CLI refuses bypassPermissions ("cannot be used
+ * with root/sudo privileges") unless IS_SANDBOX=1, so that is set for exactly that case; the
+ * session's permission mode is what governs. TERM is set because the screen is parsed as xterm.
+ */
+export function driverEnv(mode: PermissionMode, uid = process.getuid?.()): Record<string, string> {
+  const env: Record<string, string> = { TERM: 'xterm-256color' };
+  if (mode === 'bypassPermissions' && uid === 0) env.IS_SANDBOX = '1';
+  return env;
+}

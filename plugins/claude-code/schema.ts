@@ -1,0 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The `plugins.claude-code` options block. */
+export const optionsSchema = Type.Object({
+  command: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'The Claude Code executable: a PATH name or a path. Default: `claude` on PATH, else the one installed with Aegis. Resolved to an absolute real path at each start and run directly (no shell)',
+  })),
+  args: Type.Array(Type.String(), { default: [], description: 'Extra CLI arguments, after the ones Aegis sets' }),
+  env: Type.Record(Type.String(), Type.String(), {
+    default: {},
+    description: 'Environment added for every Claude Code session (over the server environment, under the session env)',
+  }),
+  startupTimeoutMs: Type.Integer({ minimum: 1000, default: 60000, description: 'Longest wait for the CLI to show its input box or a start-up dialog' }),
+  sendTimeoutMs: Type.Integer({
+    minimum: 500, default: 12000,
+    description: 'Longest a message delivery may take, waiting included; keep it under plugins.sessions.sendTimeoutMs',
+  }),
+  settleMs: Type.Integer({
+    minimum: 0, default: 1200,
+    description: 'How long a screen that contradicts the hooks must hold before it is believed (a stale frame after Stop, a gap between tools)',
+  }),
+  hooks: Type.Boolean({ default: true, description: 'Give the CLI HTTP hooks back to Aegis (state, delivery proof, tool counts); the screen alone is used when off' }),
+}, { additionalProperties: false });
+
+/** Validated `plugins.claude-code` options. */
+export type ClaudeCodeOptions = Static<typeof optionsSchema>;

@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** The hook events Aegis listens to. Tool events match every tool. */
+export const HTTP_HOOK_EVENTS = [
+  'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Notification', 'Stop', 'StopFailure',
+  'SessionEnd', 'PreCompact',
+] as const;
+const TOOL_EVENTS = new Set(['PreToolUse', 'PostToolUse', 'PermissionRequest']);
+
+/** Seconds the CLI waits for a hook; the receiver answers at once, this only bounds a dead server. */
+const HOOK_TIMEOUT_S = 5;
+
+/** Quotes one word for the POSIX shell the CLI runs command hooks with. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The compiled forwarder the SessionStart command hook runs (beside this module in dist/). */
+export const FORWARDER = fileURLToPath(new URL('./hook-forward.js', import.meta.url));
+
+/** Where a session's hook files live. */
+export function hookFiles(sessionDir: string) {
+  return { settings: join(sessionDir, 'claude-settings.json'), secret: join(sessionDir, 'claude-hook-secret') };
+}
+
+/**
+ * The `--settings` document that sends the CLI's hooks back to Aegis: HTTP hooks to
+ * `<hookUrl>/<Event>` carrying the session secret in `X-Aegis-Hook-Secret` (a header, never the
+ * URL). The CLI skips HTTP hooks for SessionStart, so that one is a command hook running the
+ * forwarder with this Node; the forwarder reads the secret from a file, keeping it off command
+ * lines. The receiver always answers `{}`, so no hook ever decides a permission.
+ */
+export function hookSettings(hookUrl: string, secret: string, secretFile: string, node = process.execPath): Record<string, unknown> {
+  const hooks: Record<string, unknown[]> = {};
+  for (const event of HTTP_HOOK_EVENTS) {
+    hooks[event] = [{
+      ...(TOOL_EVENTS.has(event) ? { matcher: '*' } : {}),
+      hooks: [{ type: 'http', url: `${hookUrl}/${event}`, timeout: HOOK_TIMEOUT_S, headers: { 'X-Aegis-Hook-Secret': secret } }],
+    }];
+  }
+  const command = [node, FORWARDER, `${hookUrl}/SessionStart`, secretFile].map(shellQuote).join(' ');
+  hooks.SessionStart = [{ hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_S }] }];
+  return { hooks };
+}
+
+/** Writes the settings and the secret file (both 0600) for one launch; returns the settings path. */
+export async function writeHookSettings(sessionDir: string, hookUrl: string, secret: string): Promise<string> {
+  const files = hookFiles(sessionDir);
+  await writeFile(files.secret, secret, { mode: 0o600 });
+  await writeFile(files.settings, JSON.stringify(hookSettings(hookUrl, secret, files.secret), null, 2), { mode: 0o600 });
+  return files.settings;
+}
