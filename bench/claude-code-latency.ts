@@ -75,7 +75,8 @@ const f = (x: number) => x.toFixed(1).padStart(9);
 const row = (name: string, xs: number[]) => `${name.padEnd(46)} ${String(xs.length).padStart(4)} ${f(pct(xs, 50))} ${f(pct(xs, 99))} ${f(Math.max(...xs))}`;
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
-const model = await startModelServer({ defaultReply: reply.text('ok') });
+// Without hooks a turn is only seen if its spinner is drawn, so the answer comes after a short think.
+const model = await startModelServer({ defaultReply: reply.text('ok', { initialDelayMs: HOOKS ? 0 : 300 }) });
 const works = await Promise.all(Array.from({ length: N }, async () => realpath(await mkdtemp(join(tmpdir(), 'aegis-bench-cc-')))));
 const sandbox = await createSandboxHome({ baseUrl: model.url, workDirs: works });
 const stateDir = await mkdtemp(join(tmpdir(), 'aegis-bench-cc-state-'));
@@ -146,9 +147,10 @@ for (const id of ids) {
     const r = await call('POST', `/v1/sessions/${id}/send`, { text: `bench message ${k}` });
     sendMs.push(now() - t0);
     attempts.push(r.attempts);
-    await new Promise<void>((resolve) => {
-      const off = app.events.on('session.state-changed', (p) => { if (p.sessionId === id && p.to === 'idle') { off(); resolve(); } });
-      if (app.sessions.get(id)?.status === 'idle' && (lastEventAt.get(id) ?? 0) > t0) { off(); resolve(); }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { off(); reject(new Error(`session ${id} not idle after message ${k}`)); }, 60000);
+      const off = app.events.on('session.state-changed', (p) => { if (p.sessionId === id && p.to === 'idle') { clearTimeout(timer); off(); resolve(); } });
+      if (app.sessions.get(id)?.status === 'idle' && (lastEventAt.get(id) ?? 0) > t0) { clearTimeout(timer); off(); resolve(); }
     });
     turnMs.push(now() - t0);
   }

@@ -2,7 +2,7 @@ import type { SessionContext } from '../sessions/driver.js';
 import { transcriptCatchUp } from './catch-up.js';
 import type { ClaudeCodeOptions } from './schema.js';
 import { sessionEnv } from './start.js';
-import { parseLines, readTranscriptText, saysAssistant, toEntries, transcriptPath, turnEndedSince } from './transcript.js';
+import { chainRooted, parseLines, readTranscriptText, saysAssistant, toEntries, transcriptPath, turnEndedSince } from './transcript.js';
 
 /** What finding a session's conversation file needs. */
 export type ConversationOptions = Pick<ClaudeCodeOptions, 'env'> & { claudeDataDir: string };
@@ -55,16 +55,17 @@ export async function promptInTranscript(ctx: SessionContext, opts: Conversation
 }
 
 /**
- * The state tracker's gate for the end of a turn: resolves once the transcript shows it. After
- * Stop/StopFailure the hook names the last answer; an end seen on screen (no hooks) waits for the
- * file's end-of-turn line after the turn began. Undefined when there is nothing to wait for.
+ * The state tracker's gate for the end of a turn: resolves once the transcript shows it, with the
+ * whole conversation leading to it. After Stop/StopFailure the hook names the last answer; an end
+ * seen on screen (no hooks) waits for the file's end-of-turn line after the turn began. Undefined
+ * when there is nothing to wait for.
  */
 export function turnEndGate(ctx: SessionContext, opts: ConversationOptions) {
   return (event: string, body: Record<string, unknown>): Promise<void> | undefined => {
     const file = conversationFile(ctx, opts);
     if (!file) return undefined;
-    if (event === 'screen') return transcriptCatchUp(file, (text) => turnEndedSince(text, Number(body.since) - 1000), CATCH_UP_MS);
+    if (event === 'screen') return transcriptCatchUp(file, (text) => turnEndedSince(text, Number(body.since) - 1000) && chainRooted(text), CATCH_UP_MS);
     const last = body.last_assistant_message;
-    return typeof last === 'string' && last.trim() ? transcriptCatchUp(file, (text) => saysAssistant(text, last), CATCH_UP_MS) : undefined;
+    return typeof last === 'string' && last.trim() ? transcriptCatchUp(file, (text) => saysAssistant(text, last) && chainRooted(text), CATCH_UP_MS) : undefined;
   };
 }

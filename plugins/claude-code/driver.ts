@@ -14,9 +14,9 @@ import { sumUsage, toEntries } from './transcript.js';
 export type ClaudeDriverOptions = ClaudeCodeOptions & { claudeDataDir: string };
 
 /**
- * Whether the hook URL can be reached. Sessions brought back at boot start before the server
- * listens; on an ephemeral port (0) the URL is not known yet and every hook would be lost, so
- * such a launch goes by the screen alone.
+ * Whether the hook URL can be reached. On an ephemeral port (0) the URL is only known once the
+ * server listens; a session started before that (an app that is never listened on, or a restore
+ * that gave up waiting for the listen) would lose every hook, so that launch goes by the screen alone.
  */
 function hooksReachable(ctx: SessionContext): boolean {
   try {

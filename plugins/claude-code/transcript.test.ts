@@ -70,3 +70,11 @@ t.test('project folders are encoded as the CLI does, long paths with a hash suff
   t.equal(encodeProjectDir(long).length > 200, true);
   t.equal(transcriptPath('/h/.claude', '/w/p', 'id-1'), '/h/.claude/projects/-w-p/id-1.jsonl');
 });
+
+t.test('a conversation whose prompt line is not written yet is not rooted', async (t) => {
+  const { chainRooted } = await import('./transcript.js');
+  const answerOnly = line({ type: 'assistant', uuid: 'b1', parentUuid: 'u1', message: { content: [{ type: 'text', text: 'hi' }] } });
+  t.notOk(chainRooted(answerOnly));
+  t.ok(chainRooted(FILE));
+  t.notOk(chainRooted(''));
+});

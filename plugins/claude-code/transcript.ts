@@ -153,6 +153,16 @@ export async function readTranscriptText(file: string): Promise<string> {
   }
 }
 
+/**
+ * True when the conversation reaches back to its first line: every parent on the way is in the
+ * file. The CLI can write a prompt's line after its answer, so right after a turn the answer may
+ * be there while the prompt is not yet.
+ */
+export function chainRooted(fileText: string): boolean {
+  const first = activeChain(parseLines(fileText))[0];
+  return first !== undefined && !first.parentUuid;
+}
+
 /** True when an assistant line of the file says `text` (compared without whitespace, first 200 chars). */
 export function saysAssistant(fileText: string, text: string): boolean {
   const want = text.replace(/\s+/g, '').slice(0, 200);
