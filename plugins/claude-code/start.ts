@@ -20,13 +20,11 @@ export interface StartOptions {
 }
 
 /**
- * The environment the CLI runs with and where it keeps its files. The server's own `AEGIS_*`
- * variables are left out (unless the options set them): one is the master token, and whatever the
- * model runs through Bash sees this environment.
+ * The environment the CLI runs with and where it keeps its files. `agentEnv` leaves out the
+ * server's own `AEGIS_*` variables (one is the master token); the options may set some again.
  */
 export function sessionEnv(record: Readonly<SessionRecord>, opts: Pick<StartOptions, 'env' | 'claudeDataDir'>): { env: Record<string, string>; dataDir: string } {
   const base = agentEnv({ ...opts.env, ...record.env });
-  for (const name of Object.keys(base)) if (/^AEGIS_/i.test(name) && !(name in opts.env)) delete base[name];
   const data = claudeDataDir(base, opts.claudeDataDir);
   return { env: { ...base, ...data.add, ...driverEnv(record.permissionMode) }, dataDir: data.dir };
 }

@@ -29,3 +29,13 @@ t.test('an agent inherits the server environment plus the session env', async (t
   t.equal(env.FOO, 'bar');
   t.equal(env.EXTRA, '1');
 });
+
+t.test("an agent never inherits the server's AEGIS_* variables, the master token among them", async (t) => {
+  const before = process.env.AEGIS_AUTH_TOKEN;
+  process.env.AEGIS_AUTH_TOKEN = 'server-master-token-value-0123456789';
+  t.teardown(() => { if (before === undefined) delete process.env.AEGIS_AUTH_TOKEN; else process.env.AEGIS_AUTH_TOKEN = before; });
+  const env = agentEnv({ FOO: 'bar' });
+  t.equal(env.AEGIS_AUTH_TOKEN, undefined);
+  t.notOk(Object.keys(env).some((k) => k.startsWith('AEGIS_')));
+  t.equal(env.FOO, 'bar');
+});

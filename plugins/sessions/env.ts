@@ -49,10 +49,11 @@ export function checkEnv(env: Record<string, string> | undefined, extra: readonl
 
 /**
  * The environment an agent runs with: the server's own environment plus the session's checked
- * `env`. Drivers pass this (with their own additions) as `PtySpec.env`.
+ * `env`. Drivers pass this (with their own additions) as `PtySpec.env`. The server's `AEGIS_*`
+ * variables are left out: one is the master token, and whatever the agent runs sees this.
  */
 export function agentEnv(sessionEnv: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^AEGIS_/i.test(k)) out[k] = v;
   return { ...out, ...sessionEnv, ...extra };
 }
