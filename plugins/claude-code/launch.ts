@@ -1,25 +1,11 @@
-import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { findOnPath, isExecutableFile } from '../sessions/executable.js';
 import type { PermissionMode } from '../sessions/types.js';
 import { ClaudeNotFound } from './errors.js';
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (dir && isAbsolute(dir) && executable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /** The CLI installed with Aegis (the `@anthropic-ai/claude-code` package's `claude` bin), if any. */
 export function bundledClaude(): string | undefined {
@@ -28,7 +14,7 @@ export function bundledClaude(): string | undefined {
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
     const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.claude;
     const file = bin ? join(dirname(pkgFile), bin) : undefined;
-    return file && executable(file) ? file : undefined;
+    return file && isExecutableFile(file) ? file : undefined;
   } catch {
     return undefined;
   }
@@ -41,9 +27,9 @@ export function bundledClaude(): string | undefined {
  */
 export function resolveClaude(command: string | undefined, path: string, bundled = bundledClaude): string {
   let file: string | undefined;
-  if (command === undefined) file = onPath('claude', path) ?? bundled();
-  else if (command.includes('/')) file = executable(resolve(command)) ? resolve(command) : undefined;
-  else file = onPath(command, path);
+  if (command === undefined) file = findOnPath('claude', path) ?? bundled();
+  else if (command.includes('/')) file = isExecutableFile(resolve(command)) ? resolve(command) : undefined;
+  else file = findOnPath(command, path);
   if (!file) throw new ClaudeNotFound(command === undefined ? 'claude on PATH or @anthropic-ai/claude-code' : command);
   return realpathSync(file);
 }

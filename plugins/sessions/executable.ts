@@ -2,7 +2,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { CommandNotFound } from './errors.js';
 
-function isExecutableFile(file: string): boolean {
+/** True for a regular file this process may execute. */
+export function isExecutableFile(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return statSync(file).isFile();
@@ -22,10 +23,17 @@ export function resolveExecutable(command: string, cwd: string, path: string): s
     if (isExecutableFile(file)) return file;
     throw new CommandNotFound(command);
   }
+  const found = findOnPath(command, path);
+  if (found) return found;
+  throw new CommandNotFound(command);
+}
+
+/** The first executable `name` in the absolute directories of `path` (relative entries are skipped). */
+export function findOnPath(name: string, path: string): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir || !isAbsolute(dir)) continue;
-    const file = join(dir, command);
+    const file = join(dir, name);
     if (isExecutableFile(file)) return file;
   }
-  throw new CommandNotFound(command);
+  return undefined;
 }

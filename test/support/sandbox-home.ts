@@ -27,6 +27,9 @@ import { mkdtemp, mkdir, writeFile, rm, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { encodeProjectDir } from '../../plugins/claude-code/transcript.js';
+
+export { encodeProjectDir };
 
 export interface SandboxHomeOptions {
   /** Base URL of the fake model server (model.url). */
@@ -64,19 +67,6 @@ export interface SandboxHome {
 }
 
 export const DEFAULT_API_KEY = 'sk-ant-api03-aegis-test-key-0000000000000000000000000000AA';
-
-/**
- * Claude Code's project-dir name for a cwd (2.1.197): every UTF-16 code unit
- * outside [A-Za-z0-9] becomes '-'; names longer than 200 chars are cut to 200
- * and suffixed with '-' + base36(|31-hash of the original path|).
- */
-export function encodeProjectDir(cwd: string): string {
-  const flat = cwd.replace(/[^a-zA-Z0-9]/g, '-');
-  if (flat.length <= 200) return flat;
-  let h = 0;
-  for (let i = 0; i < cwd.length; i++) h = ((h << 5) - h + cwd.charCodeAt(i)) | 0;
-  return `${flat.slice(0, 200)}-${Math.abs(h).toString(36)}`;
-}
 
 function projectEntry(trusted: boolean): Record<string, unknown> {
   return {
