@@ -69,8 +69,11 @@ export function createShutdown(app: FastifyInstance, lifecycle: Lifecycle, opts:
     started = true;
     const t0 = Date.now();
     const hard = setTimeout(() => {
-      app.log.error({ hardMs: opts.hardMs, inFlight: lifecycle.inFlight }, 'shutdown passed the hard limit; exiting 1');
-      opts.exit(1);
+      try {
+        app.log.error({ hardMs: opts.hardMs, inFlight: lifecycle.inFlight }, 'shutdown passed the hard limit; exiting 1');
+      } finally {
+        opts.exit(1);
+      }
     }, opts.hardMs);
     lifecycle.draining = true;
     app.events.emit('server.draining', { at: new Date().toISOString() });

@@ -31,7 +31,11 @@ export async function main(opts: MainOptions): Promise<void> {
     const shutdown = createShutdown(app, app.lifecycle, {
       graceMs: config.server.shutdownGraceMs,
       hardMs: config.server.shutdownHardMs,
-      exit: (code) => { logger.flush(); process.exit(code); },
+      exit: (code) => {
+        // A log sink that is gone (a closed pipe) must not keep the process alive.
+        try { logger.flush(); } catch { /* exiting anyway */ }
+        process.exit(code);
+      },
     });
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     process.on('SIGINT', () => void shutdown('SIGINT'));
