@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtemp, readFile, readdir, stat, chmod, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, readJsonIfExists } from './state-dir.js';
+import { atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, parseJsonLines, readJsonIfExists } from './state-dir.js';
 
 t.test('the state directory is created 0700 and an open one is tightened', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'aegis-sd-'));
@@ -45,4 +45,9 @@ t.test('durable appends add whole lines in order', async (t) => {
   const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).i);
   t.same(lines, [0, 1, 2, 3, 4]);
   t.equal((await stat(file)).mode & 0o777, 0o600);
+});
+
+t.test('reading JSON lines skips blank, torn and non-object lines and keeps the rest in order', async (t) => {
+  const text = '{"a":1}\n\n[1,2]\n"str"\n{"a":2}\n{"a":3,"b":';
+  t.same(parseJsonLines(text), [{ a: 1 }, { a: 2 }]);
 });

@@ -92,3 +92,21 @@ export function stateDirHandle(root: string): StateDir {
     },
   };
 }
+
+/**
+ * Parses an append-only JSON-lines file, skipping blank lines and any line that is not whole JSON
+ * (a torn last line after a crash is expected and completes on the next read) or not an object.
+ */
+export function parseJsonLines(text: string): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const v: unknown = JSON.parse(line);
+      if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v as Record<string, unknown>);
+    } catch {
+      // Torn or foreign line: skipped, never fatal.
+    }
+  }
+  return out;
+}

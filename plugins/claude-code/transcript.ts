@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseJsonLines } from '../../kernel/state-dir.js';
 import type { TokenUsage, TranscriptEntry } from '../sessions/types.js';
 
 /**
@@ -36,17 +37,7 @@ interface Line {
 
 /** Parses the JSONL, skipping blank, torn (a crash mid-write) or foreign lines. */
 export function parseLines(text: string): Line[] {
-  const out: Line[] = [];
-  for (const raw of text.split('\n')) {
-    if (!raw.trim()) continue;
-    try {
-      const l = JSON.parse(raw) as Line;
-      if (l && typeof l === 'object') out.push(l);
-    } catch {
-      // A torn last line is expected after a crash; it is complete on the next read.
-    }
-  }
-  return out;
+  return parseJsonLines(text) as Line[];
 }
 
 /**

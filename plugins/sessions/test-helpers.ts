@@ -109,13 +109,18 @@ export function processGone(pid: number): boolean {
  * Waits up to `ms` for a process that is not our child to disappear. Such an exit raises no event
  * we could await, so this checks at a short interval, bounded.
  */
-export async function waitGone(pid: number, ms = 5000): Promise<boolean> {
+export function waitGone(pid: number, ms = 5000): Promise<boolean> {
+  return pollUntil(() => processGone(pid), ms);
+}
+
+/** Checks `done` every 20 ms until it holds or `ms` pass; resolves with its last answer. */
+async function pollUntil(done: () => boolean, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (processGone(pid)) return true;
+    if (done()) return true;
     await delay(20);
   }
-  return processGone(pid);
+  return done();
 }
 
 /** True when no live (non-zombie) process is left in process group `pgid`. */
@@ -139,13 +144,8 @@ export function groupGone(pgid: number): boolean {
 }
 
 /** Waits up to `ms` for process group `pgid` to be empty (bounded, as `waitGone`). */
-export async function waitGroupGone(pgid: number, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (groupGone(pgid)) return true;
-    await delay(20);
-  }
-  return groupGone(pgid);
+export function waitGroupGone(pgid: number, ms = 5000): Promise<boolean> {
+  return pollUntil(() => groupGone(pgid), ms);
 }
 
 /**

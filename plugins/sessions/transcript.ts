@@ -1,23 +1,14 @@
 import { readFile, truncate } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { appendLineDurable } from '../../kernel/state-dir.js';
+import { appendLineDurable, parseJsonLines } from '../../kernel/state-dir.js';
 import type { TranscriptEntry } from './types.js';
 
 type NewEntry = Omit<TranscriptEntry, 'id' | 'index'> & { id?: string };
 
 /** Parses JSONL, skipping any line that is not a whole entry (a torn last line after a crash). */
 export function parseTranscript(text: string): TranscriptEntry[] {
-  const out: TranscriptEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as TranscriptEntry;
-      if (typeof e?.id === 'string' && typeof e.index === 'number') out.push(e);
-    } catch {
-      // Torn or foreign line: skipped, never fatal.
-    }
-  }
-  return out;
+  return parseJsonLines(text).filter((e): e is TranscriptEntry & Record<string, unknown> =>
+    typeof e.id === 'string' && typeof e.index === 'number');
 }
 
 /**
