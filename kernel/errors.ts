@@ -1,4 +1,5 @@
 import createError from '@fastify/error';
+import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -25,6 +26,14 @@ export const InvalidJson = defineError('AEGIS_ERR_INVALID_JSON', 'The request bo
 export const BodyTooLarge = defineError('AEGIS_ERR_BODY_TOO_LARGE', 'The request body is larger than %s bytes', 413);
 export const UnsupportedMediaType = defineError('AEGIS_ERR_UNSUPPORTED_MEDIA_TYPE', 'Content type %s is not accepted; send application/json', 415);
 export const Internal = defineError('AEGIS_ERR_INTERNAL', 'Internal error; see the server log for request %s', 500);
+
+/** The one JSON shape of every error response, for route response schemas. */
+export const ErrorBodySchema = Type.Object({
+  code: Type.String({ description: 'AEGIS_ERR_<AREA>_<PROBLEM>; clients branch on it' }),
+  message: Type.String(),
+  requestId: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
 
 /** The one JSON shape of every error response. */
 export interface ErrorBody {

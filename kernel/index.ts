@@ -1,0 +1,16 @@
+/**
+ * The kernel's public surface. Plugins (first- and third-party) import the kernel only from
+ * here; every other file under kernel/ is private to it.
+ */
+import './types.js';
+
+export type { AegisConfig } from './config/schema.js';
+export { defineError, BootError, ErrorBodySchema, type ErrorBody } from './errors.js';
+export { EventBus, type AegisEvents, type AegisEnvelope } from './events.js';
+export type { Lifecycle } from './lifecycle.js';
+export {
+  atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
+  type StateDir,
+} from './state-dir.js';
+export { safeEqual, loadOrCreateSecret } from './secrets.js';
+export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry } from './plugins/types.js';
