@@ -13,4 +13,5 @@ export {
   type StateDir,
 } from './state-dir.js';
 export { safeEqual, loadOrCreateSecret } from './secrets.js';
-export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry } from './plugins/types.js';
+export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
+export { resolveConfigPath } from './config/load.js';

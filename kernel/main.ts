@@ -15,7 +15,7 @@ function configFlag(argv: string[]): string | undefined {
   const i = argv.findIndex((a) => a === '--config' || a === '-c');
   if (i >= 0) return argv[i + 1];
   const eq = argv.find((a) => a.startsWith('--config='));
-  return eq?.slice('--config='.length) ?? process.env.AEGIS_CONFIG;
+  return eq?.slice('--config='.length);
 }
 
 /**
@@ -23,10 +23,11 @@ function configFlag(argv: string[]): string | undefined {
  * line (`aegis: <message> [<code>]`) and exits 2; never a stack trace.
  */
 export async function main(opts: MainOptions): Promise<void> {
-  const logger = pino(loggerOptions());
   let app;
   try {
     const config = await loadConfig({ configPath: configFlag(opts.argv) });
+    // Built after the config so a bad AEGIS_LOG_LEVEL is a boot error, not a throw inside pino.
+    const logger = pino(loggerOptions(config.logLevel));
     app = await buildApp(config, { catalogue: opts.catalogue, logger });
     const shutdown = createShutdown(app, app.lifecycle, {
       graceMs: config.server.shutdownGraceMs,

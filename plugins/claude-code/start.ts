@@ -15,7 +15,7 @@ export interface StartOptions {
   env: Record<string, string>;
   startupTimeoutMs: number;
   hooks: boolean;
-  /** `app.config.claudeDataDir` (CLAUDE_DATA_DIR). */
+  /** The resolved `dataDir` option (CLAUDE_DATA_DIR). */
   claudeDataDir: string;
 }
 
