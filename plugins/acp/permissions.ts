@@ -1,5 +1,5 @@
 import type { PermissionOption, RequestPermissionOutcome, RequestPermissionRequest, ToolCallUpdate } from '@agentclientprotocol/sdk';
-import type { PendingPermission, PromptOption } from '../sessions/types.js';
+import type { PendingPermission, PromptOption } from '../sessions/index.js';
 import { AcpNoAllowOption } from './errors.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type {} from '../auth/index.js';
-import { ErrorSchema } from '../auth/schema.js';
+import { ErrorBodySchema as ErrorSchema } from '../../kernel/index.js';
 import { CursorInvalid, TimeInvalid, VerifyForbidden } from './errors.js';
 import { CSV_HEADER, csvLine, decodeCursor, findPage, findRecords, type AuditFilter } from './query.js';
 import { AuditPage, AuditQuery, VerifyReportSchema } from './schema.js';
-import type { AuditService } from './index.js';
+import type { AuditService } from './service.js';
 
 
 const time = (name: string, v: string | undefined) => {

@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { randomBytes } from 'node:crypto';
-import { VERSION } from '../../kernel/health.js';
-import { safeEqual } from '../auth/principal.js';
+import { VERSION } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
 import { DEFAULT_AGENT } from './create.js';
 import { HookSecretInvalid, HookSecretMissing } from './errors.js';
 import { HandshakeResponse, HookParams } from './route-schemas.js';
 import { PERMISSION_MODES, SESSION_STATES } from './types.js';
+import { safeEqual } from '../../kernel/index.js';
 
 const NO_SECRET = randomBytes(32).toString('base64url');
 

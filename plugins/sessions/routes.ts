@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type {} from '../auth/index.js';
+import { ErrorBodySchema } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
 import {
   AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, ListQuery,
   ListResponse, MetricsResponse, Ok, PaneResponse, SendBody, SendResponse, SessionSchema, TranscriptQuery, TranscriptResponse,
 } from './route-schemas.js';
 
-const ErrorSchema = Type.Object({
-  code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),
-});
+const ErrorSchema = ErrorBodySchema;
 const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 /** Routes whose body is optional: a POST without a body means `{}`. */
