@@ -12,6 +12,12 @@ export const NothingPending = defineError('AEGIS_ERR_SESSION_NOTHING_PENDING', '
 export const NoQuestion = defineError('AEGIS_ERR_SESSION_NO_QUESTION', 'Session %s is not asking a question', 409);
 /** approve/answer with an option number the prompt does not offer. */
 export const InvalidOption = defineError('AEGIS_ERR_SESSION_INVALID_OPTION', 'Option %s is not one of the offered options', 400);
+/** A workDir with a NUL byte: no such path can exist. */
+export const WorkDirInvalid = defineError('AEGIS_ERR_SESSION_WORKDIR_INVALID', 'workDir must not contain a NUL byte', 400);
+/** Text for the agent with a control character, a lone surrogate, or nothing but white space. */
+export const TextInvalid = defineError('AEGIS_ERR_SESSION_TEXT_INVALID', 'The text may not contain %s', 400);
+/** A resume id that is not of the agent's own id shape (a UUID for Claude Code). */
+export const ResumeIdInvalid = defineError('AEGIS_ERR_SESSION_RESUME_ID_INVALID', 'resumeSessionId is not a conversation id %s accepts', 400);
 export const WorkDirRelative = defineError('AEGIS_ERR_SESSION_WORKDIR_RELATIVE', 'workDir must be an absolute path', 400);
 export const WorkDirNotFound = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_FOUND', 'workDir %s does not exist', 400);
 export const WorkDirNotDirectory = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_DIRECTORY', 'workDir %s is not a directory', 400);

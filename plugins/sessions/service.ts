@@ -83,7 +83,7 @@ export class SessionsRegistry implements SessionsService {
     const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
-      if (input.prompt) await this.actions.send(idle, input.prompt, principal);
+      if (c.prompt) await this.actions.send(idle, c.prompt, principal);
       return { session: idle.view(), reused: true };
     }
     const live = this.all().filter((s) => s.live).length;
@@ -102,7 +102,7 @@ export class SessionsRegistry implements SessionsService {
       sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
       name: input.name, ownerId: owner.principalId,
     });
-    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
+    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
     // The client hears of the session only once its record (with the agent's pid) is on disk.
     await s.flush();
     return { session: s.view(), reused: false };
