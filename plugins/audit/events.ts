@@ -51,6 +51,10 @@ export const AUDITED: Mappers = {
     actor: p.principalId, tenantId: tenant(p.tenantId), action: 'auth.denied', detail: { permission: p.permission, method: p.method, url: p.url },
   }),
   'auth.throttled': (p) => ({ actor: 'anonymous', tenantId: null, action: 'auth.throttled', detail: { ip: p.ip, failures: p.failures, until: p.until } }),
+  'hook.rejected': (p) => ({
+    actor: 'anonymous', tenantId: null, action: p.reason === 'throttled' ? 'hook.throttled' : 'hook.rejected',
+    detail: { ip: p.ip, claimedSessionId: p.sessionId, reason: p.reason, failures: p.failures },
+  }),
   'auth.key-created': keyEntry('auth.key.created'),
   'auth.key-revoked': keyEntry('auth.key.revoked'),
   'auth.key-rotated': keyEntry('auth.key.rotated'),

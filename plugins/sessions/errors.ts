@@ -39,4 +39,6 @@ export const NoProcess = defineError('AEGIS_ERR_SESSION_NO_PROCESS', 'Session %s
 export const CursorInvalid = defineError('AEGIS_ERR_SESSION_CURSOR_INVALID', 'Unknown cursor %s', 400);
 export const HookSecretMissing = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_MISSING', 'The X-Aegis-Hook-Secret header is required', 401);
 /** Wrong secret, or a session that does not exist (same answer for both). */
+/** Too many refused hook calls from this address in the current window. */
+export const HookThrottled = defineError('AEGIS_ERR_SESSION_HOOK_THROTTLED', 'Too many refused hook calls; retry in %s s', 429);
 export const HookSecretInvalid = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_INVALID', 'The hook secret is not valid for this session', 403);

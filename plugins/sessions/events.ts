@@ -20,6 +20,12 @@ declare module '../../kernel/events.js' {
     'permission.resolved': SessionEventBase & { decision: 'approved' | 'rejected'; option?: number; actorId?: string };
     'question.asked': SessionEventBase & { question: PendingQuestion };
     'question.answered': SessionEventBase & { option?: number; text?: string; actorId?: string };
+    /**
+     * A hook call refused before its body was read: no secret, a wrong one (or an unknown
+     * session, which looks the same), or an address over its failure limit (`throttled`, sent
+     * once as the limit is crossed, with the count). `sessionId` is the id the caller claimed.
+     */
+    'hook.rejected': { ip: string; sessionId: string; reason: 'missing' | 'invalid' | 'throttled'; failures: number; at: string };
   }
 }
 
