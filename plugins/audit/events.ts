@@ -25,6 +25,9 @@ export const AUDITED: Mappers = {
     actor: p.ownerId, tenantId: tenant(p.tenantId), action: 'session.created', sessionId: p.sessionId,
     detail: { agent: p.agent, workDir: p.workDir, ...(p.name !== undefined ? { name: p.name } : {}) },
   }),
+  'session.start-failed': (p) => ({
+    actor: 'system', tenantId: tenant(p.tenantId), action: 'session.start-failed', sessionId: p.sessionId, detail: { code: p.code, reason: p.reason },
+  }),
   'session.killed': (p) => ({ actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.killed', sessionId: p.sessionId, detail: {} }),
   'session.message-sent': (p) => ({
     actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.message-sent', sessionId: p.sessionId,

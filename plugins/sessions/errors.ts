@@ -30,8 +30,8 @@ export const UnknownAgent = defineError('AEGIS_ERR_SESSION_UNKNOWN_AGENT', 'No a
 export const AgentOptionsUnsupported = defineError('AEGIS_ERR_SESSION_AGENT_OPTIONS_UNSUPPORTED', 'Agent %s takes no agentOptions', 400);
 export const ResumeUnsupported = defineError('AEGIS_ERR_SESSION_RESUME_UNSUPPORTED', 'Agent %s cannot resume a conversation', 400);
 export const SessionLimit = defineError('AEGIS_ERR_SESSION_LIMIT', 'At most %s sessions may run at once', 429);
-/** The driver failed to start the agent; the session record is kept as exited with the reason. */
-export const StartFailed = defineError('AEGIS_ERR_SESSION_START_FAILED', 'The agent did not start: %s', 500);
+/** The driver failed to start the agent (502: the agent failed, not this server); the record is kept as exited with the reason. */
+export const StartFailed = defineError('AEGIS_ERR_SESSION_START_FAILED', 'The agent did not start: %s', 502);
 export const CommandNotFound = defineError('AEGIS_ERR_SESSION_COMMAND_NOT_FOUND', 'No executable %s on PATH', 500);
 export const SendTimeout = defineError('AEGIS_ERR_SESSION_SEND_TIMEOUT', 'The agent did not take the message within %s ms', 504);
 /** The session has no live process to write to. */

@@ -15,6 +15,8 @@ declare module '../../kernel/events.js' {
     'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
     'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };
     'session.killed': SessionEventBase & { actorId?: string };
+    /** The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's. */
+    'session.start-failed': SessionEventBase & { code: string; reason: string };
     'session.restored': SessionEventBase & { resumed: boolean };
     'permission.requested': SessionEventBase & { permission: PendingPermission };
     'permission.resolved': SessionEventBase & { decision: 'approved' | 'rejected'; option?: number; actorId?: string };

@@ -148,7 +148,11 @@ export class SessionsRegistry implements SessionsService {
       s.markExited(`start failed: ${message}`, 'start-failed');
       await s.flush();
       const code = (err as { code?: unknown }).code;
-      throw typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err : new StartFailed(message);
+      const coded = typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err as Error & { code: string } : new StartFailed(message);
+      this.deps.events.emit('session.start-failed', {
+        sessionId: s.record.id, tenantId: s.record.owner.tenantId, at: new Date().toISOString(), code: coded.code, reason: message,
+      });
+      throw coded;
     }
   }
 
