@@ -15,4 +15,5 @@ export {
 } from './state-dir.js';
 export { safeEqual, loadOrCreateSecret } from './secrets.js';
 export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
-export { resolveConfigPath } from './config/load.js';
+export { resolveConfigPath, serverEnv } from './config/load.js';
+export type { Env } from './config/env.js';
