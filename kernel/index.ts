@@ -9,6 +9,7 @@ export { defineError, BootError, ErrorBodySchema, type ErrorBody } from './error
 export { EventBus, type AegisEvents, type AegisEnvelope } from './events.js';
 export type { Lifecycle } from './lifecycle.js';
 export { VERSION } from './health.js';
+export { flagValue } from './flags.js';
 export {
   atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
   type StateDir,
