@@ -31,7 +31,11 @@ function api(s: ServerProcess) {
  */
 async function waitStatus(call: ReturnType<typeof api>, id: string, status: string, ms = STATE_MS) {
   let last: any;
-  if (await pollUntil(async () => (last = (await call('GET', `/v1/sessions/${id}`)).json).status === status, ms, 100)) return last;
+  const reached = async () => {
+    last = (await call('GET', `/v1/sessions/${id}`)).json;
+    return last.status === status;
+  };
+  if (await pollUntil(reached, ms, 100)) return last;
   throw new Error(`session ${id} not ${status} within ${ms} ms: ${JSON.stringify(last)}`);
 }
 
