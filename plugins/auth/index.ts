@@ -15,6 +15,7 @@ export { optionsSchema, type AuthOptions } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
 export { STREAM_KINDS, STREAM_TOKEN_PREFIX, type StreamKind } from './stream-tokens.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
+export { WindowCounter } from './limiter.js';
 
 /** `app.auth`: verify tokens, check permissions, manage API keys, register further verifiers. */
 export interface AuthService {
