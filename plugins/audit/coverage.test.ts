@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { bearer } from '../../test/support/app.js';
-import { CAT, createKey, testApp } from '../auth/test-helpers.js';
+import { CAT, createKey, testApp } from '../../test/support/app.js';
 import type { AuditRecord } from './chain.js';
 
 let a: FastifyInstance;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
 import type { SessionView } from './api.js';
 import type {
@@ -61,6 +61,11 @@ export class Session {
     const base = () => ({ sessionId: record.id, tenantId: record.owner.tenantId });
     const ownTranscript = driver?.transcript ? () => driver.transcript!(this.ctx) : undefined;
     this.messages = new MessageFeed(deps.events, base, ownTranscript, this.log);
+  }
+
+  /** The grace between SIGTERM and SIGKILL when this session's processes are ended. */
+  get killGraceMs(): number {
+    return this.deps.options.killGraceMs;
   }
 
   /** Opens the session's transcript and builds it. */
@@ -180,7 +185,7 @@ export class Session {
 
   /** Ends the process group; resolves once it is gone (or there was none). */
   async terminate(): Promise<void> {
-    const grace = this.deps.options.killGraceMs;
+    const grace = this.killGraceMs;
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
     else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited);
   }
