@@ -32,6 +32,7 @@ export interface OutboundPolicy {
 /** A target refused before any byte was sent: its address is private, or its host or scheme not allowed. */
 export class AddressRefused extends Error {
   readonly code = 'AEGIS_ERR_NOTIFY_ADDRESS_REFUSED';
+  override readonly name = 'AddressRefused';
 }
 
 const MAX_BODY = 64 * 1024;
