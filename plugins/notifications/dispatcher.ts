@@ -114,7 +114,9 @@ export class Dispatcher {
       lane.inflight.delete(ac);
     }
     if (this.closed) return;
-    await this.settle(lane, entry, outcome).catch((err) => this.log.error({ err, channel: lane.channel.name }, 'notifications: could not record an outcome'));
+    // settle() updates the lane (breaker, pause, retry time) before its first await, so the lane
+    // can move on while the outcome is written; a lost 'delivered' record only means a duplicate.
+    void this.settle(lane, entry, outcome).catch((err) => this.log.error({ err, channel: lane.channel.name }, 'notifications: could not record an outcome'));
     this.pump(lane);
   }
 

@@ -45,8 +45,16 @@ export class Scrubber {
 
   /** Masks one string; `extra` are further known values (the session's env). */
   string(text: string, extra: readonly string[] = []): string {
+    return this.mask(text, this.known(extra));
+  }
+
+  /** The known values, longest first, so a value containing another is masked whole. */
+  private known(extra: readonly string[]): string[] {
+    return [...this.secrets, ...extra.filter((v) => v.length >= MIN_SECRET_LENGTH)].sort((a, b) => b.length - a.length);
+  }
+
+  private mask(text: string, known: readonly string[]): string {
     let out = text;
-    const known = [...this.secrets, ...extra.filter((v) => v.length >= MIN_SECRET_LENGTH)].sort((a, b) => b.length - a.length);
     for (const value of known) if (out.includes(value)) out = out.split(value).join(MASK);
     for (const [re, by] of SHAPES) out = out.replace(re, by as string);
     return out;
@@ -54,9 +62,9 @@ export class Scrubber {
 
   /** A deep copy of `value` with every string masked; `sessionId` adds that session's env values. */
   scrub<T>(value: T, sessionId?: string): T {
-    const env = sessionId ? Object.values(this.envOf(sessionId) ?? {}) : [];
+    const known = this.known(sessionId ? Object.values(this.envOf(sessionId) ?? {}) : []);
     const walk = (v: unknown, depth: number): unknown => {
-      if (typeof v === 'string') return this.string(v, env);
+      if (typeof v === 'string') return this.mask(v, known);
       if (v === null || typeof v !== 'object') return v;
       // Nothing legitimate nests this deep; an unscrubbed remainder must not slip through.
       if (depth > 32) return MASK;
