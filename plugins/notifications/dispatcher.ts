@@ -152,7 +152,8 @@ export class Dispatcher {
     }
     const retryInMs = Math.max(backoffMs(entry.attempts, this.opts.retryBaseMs, this.opts.retryMaxMs), outcome.retryAfterMs ?? 0);
     lane.delayed.set(entry, now + retryInMs);
-    await this.outbox.attempted(d.deliveryId, entry.attempts, outcome.error, outcome.status);
+    // Told before the record is written, so the bus sees attempts in the order they happened.
     this.emit('notification.failed', { ...base, attempt: entry.attempts, error: outcome.error, ...status, final: false, retryInMs, at });
+    await this.outbox.attempted(d.deliveryId, entry.attempts, outcome.error, outcome.status);
   }
 }
