@@ -1,6 +1,5 @@
 import type { RequestPermissionRequest } from '@agentclientprotocol/sdk';
-import type { SessionContext } from '../sessions/driver.js';
-import { terminateGroup } from '../sessions/process-group.js';
+import type { SessionContext } from '../sessions/index.js';
 import { serveClient } from './client-side.js';
 import { applyMode, initialize, openSession } from './handshake.js';
 import { PermissionQueue } from './permissions.js';
@@ -18,7 +17,6 @@ export interface ConversationOptions {
   fs: boolean;
   terminal: boolean;
   terminalOutputBytes: number;
-  killGraceMs: number;
   /** Set once the server closes: no agent process may be started after it. */
   closing: { closed: boolean };
   /** Replace the agent process after every cancelled turn (see `replace`). */
@@ -126,7 +124,7 @@ export class Conversation {
     this.turns = undefined;
     this.proc = undefined;
     old.endInput();
-    if (old.running) await terminateGroup(old.pid, this.opts.killGraceMs, old.exited);
+    if (old.running) await this.ctx.terminateProcessGroup(old.pid, old.exited);
     const exit = await old.exited;
     this.permissions.cancelAll();
     this.recorder.endTurn();
@@ -147,7 +145,7 @@ export class Conversation {
   private async failedStart(proc: AgentProcess, err: Error, background: boolean): Promise<void> {
     const stopped = this.stopping;
     this.stopping = true;
-    if (proc.running) await terminateGroup(proc.pid, this.opts.killGraceMs, proc.exited);
+    if (proc.running) await this.ctx.terminateProcessGroup(proc.pid, proc.exited);
     const exit = await proc.exited;
     await this.cleanup();
     if (!background) {

@@ -1,10 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ReadTextFileRequest, ReadTextFileResponse, WriteTextFileRequest, WriteTextFileResponse } from '@agentclientprotocol/sdk';
-import { RPC, RpcError } from './jsonrpc.js';
+import { isObject, RPC, RpcError } from './jsonrpc.js';
 import { resolveInside } from './workspace.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** `fs/read_text_file`: a file inside the workDir, optionally from a 1-based `line`, at most `limit` lines. */
 export async function readTextFile(workDir: string, params: unknown): Promise<ReadTextFileResponse> {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type {
   CreateTerminalRequest, CreateTerminalResponse, TerminalOutputResponse, WaitForTerminalExitResponse,
 } from '@agentclientprotocol/sdk';
-import { terminateGroup } from '../sessions/process-group.js';
+import { terminateGroup } from '../sessions/index.js';
 import { AcpRequestDeclined } from './errors.js';
 import { RPC, RpcError } from './jsonrpc.js';
 import { resolveInside, RESOURCE_NOT_FOUND } from './workspace.js';

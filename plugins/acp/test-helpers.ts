@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import type { AegisEvents } from '../../kernel/events.js';
+import type { AegisEvents } from '../../kernel/index.js';
 import { bearer, buildTestApp } from '../../test/support/app.js';
 import { DIST } from '../../test/support/paths.js';
 import { startModelServer } from '../../test/support/model-server.js';
 import { createSandboxHome } from '../../test/support/sandbox-home.js';
-import type { SessionState } from '../sessions/types.js';
+import type { SessionState } from '../sessions/index.js';
 import '../sessions/index.js';
 
 /** A compiled test fixture (test/fixtures/<name>.ts) as an ACP program run by this Node. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FILE_PATTERN, fileFor, recordHash, type AuditRecord } from './chain.js';
 import { recoverTail } from './tail.js';
-import { fsyncDir } from '../../kernel/state-dir.js';
+import { fsyncDir } from '../../kernel/index.js';
 
 /** What a caller records; the log adds seq, ts and the chain. */
 export interface AuditEntry {

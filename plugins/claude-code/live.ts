@@ -1,5 +1,4 @@
-import type { HookEvent, SessionContext } from '../sessions/driver.js';
-import type { StateReport } from '../sessions/types.js';
+import type { HookEvent, SessionContext, StateReport } from '../sessions/index.js';
 import { readScreen, type ScreenRead } from './screen/read.js';
 import { StateTracker } from './state.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { StateReport } from '../sessions/types.js';
+import type { StateReport } from '../sessions/index.js';
 import { readScreen, type ScreenRead } from './screen/read.js';
 import { StateTracker } from './state.js';
 

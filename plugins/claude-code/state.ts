@@ -1,4 +1,4 @@
-import type { PendingPermission, SessionState, StateReport } from '../sessions/types.js';
+import type { PendingPermission, SessionState, StateReport } from '../sessions/index.js';
 import type { ScreenRead } from './screen/read.js';
 
 /** Where state reports go (the session context) and what was reported last. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJsonLines } from '../../kernel/state-dir.js';
-import type { TokenUsage, TranscriptEntry } from '../sessions/types.js';
+import { parseJsonLines } from '../../kernel/index.js';
+import type { TokenUsage, TranscriptEntry } from '../sessions/index.js';
 
 /**
  * Claude Code's project folder name for a working directory (2.1.197): every UTF-16 code unit

@@ -7,9 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../kernel/app.js';
 import { loadConfig } from '../../kernel/config/load.js';
-import type { Catalogue } from '../../kernel/plugins/types.js';
+import type { AegisEvents, Catalogue } from '../../kernel/index.js';
 import { catalogue } from '../index.js';
-import type { AegisEvents } from '../../kernel/events.js';
 import type { SessionState } from './types.js';
 import './index.js';
 
