@@ -92,7 +92,7 @@ function sessionOf(app: FastifyInstance, id: string | undefined) {
  */
 async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
   const log = app.log.child({ plugin: 'notifications' }) as unknown as Logger;
-  const timeoutMs = opts.hookTimeoutMs ?? (app.config as { hooks?: { timeoutMs?: number } }).hooks?.timeoutMs ?? 10000;
+  const timeoutMs = opts.hookTimeoutMs;
   const scrubber = new Scrubber((id) => app.sessions.record(id)?.env);
   scrubber.addSecret(app.config.server.authToken);
   if (app.auth.tokenFile) scrubber.addSecret((await readFile(app.auth.tokenFile, 'utf8').catch(() => '')).trim());

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer } from '../../test/support/app.js';
+import { bearer, buildTestApp } from '../../test/support/app.js';
 import { startReceiver } from '../../test/support/receiver.js';
 import { channelApp, exited, next } from './test-helpers.js';
 
@@ -184,4 +184,19 @@ t.test('a pending delivery whose channel is gone after a restart is dead-lettere
   const re = await second.inject({ method: 'POST', url: `/v1/notifications/dead-letter/${list.entries[0].id}/redeliver`, headers: bearer() });
   t.equal(re.statusCode, 409);
   t.equal(re.json().code, 'AEGIS_ERR_NOTIFY_CHANNEL_UNKNOWN');
+});
+
+t.test('AEGIS_HOOK_TIMEOUT_MS and AEGIS_DASHBOARD_URL reach the channel options through the env overlay', async (t) => {
+  const rx = await startReceiver();
+  t.teardown(() => rx.close());
+  const app = await buildTestApp({
+    env: { AEGIS_HOOK_TIMEOUT_MS: '1234', AEGIS_DASHBOARD_URL: 'https://ops.example/dash' },
+    plugins: { 'notify-slack': { webhookUrl: rx.url, allowPrivate: true } },
+  });
+  t.teardown(() => app.close());
+  await app.ready();
+  t.equal(app.notifications.timeoutMs, 1234);
+  app.events.emit('session.exited', exited('env-1'));
+  const got = await rx.waitFor(() => true);
+  t.match(JSON.stringify(got.json.blocks), /<https:\/\/ops\.example\/dash\/sessions\/env-1\|/);
 });

@@ -4,7 +4,7 @@ const Ms = (def: number, description: string) => Type.Integer({ minimum: 0, defa
 
 /** The `plugins.notifications` options block. */
 export const optionsSchema = Type.Object({
-  hookTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: 'Timeout of one delivery attempt in ms (AEGIS_HOOK_TIMEOUT_MS, default 10000)' })),
+  hookTimeoutMs: Type.Integer({ minimum: 1, default: 10000, description: 'Timeout of one delivery attempt in ms (AEGIS_HOOK_TIMEOUT_MS)' }),
   maxAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 8, description: 'Attempts before a delivery is dead-lettered' }),
   retryBaseMs: Ms(1000, 'First retry delay; doubles per attempt, with jitter'),
   retryMaxMs: Ms(300000, 'Longest retry delay (a Retry-After may ask for more and is honoured)'),

@@ -10,8 +10,6 @@ export { optionsSchema, envOptions, type DiscordOptions } from './schema.js';
 export { verifyDiscord, discordKey } from './signature.js';
 export { discordMessage, customId, parseCustomId } from './embeds.js';
 
-const DEFAULT_DASHBOARD = 'http://localhost:9100/dashboard';
-
 /** The webhook URL with the query Discord needs: wait for the message, and keep the buttons. */
 function executeUrl(webhookUrl: string, components: boolean): string {
   const url = new URL(webhookUrl);
@@ -35,7 +33,7 @@ export function createDiscordChannel(opts: DiscordOptions, dashboardUrl: string)
 
 /** Discord: embeds to a webhook, and the signed interactions route when a public key is set. */
 async function notifyDiscord(app: FastifyInstance, opts: DiscordOptions) {
-  const dashboardUrl = opts.dashboardUrl ?? (app.config as { server: { dashboardUrl?: string } }).server.dashboardUrl ?? DEFAULT_DASHBOARD;
+  const dashboardUrl = opts.dashboardUrl;
   app.notifications.scrubber.addSecret(opts.webhookUrl);
   app.notifications.addChannel(createDiscordChannel(opts, dashboardUrl));
   if (opts.publicKey) {

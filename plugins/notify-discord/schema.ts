@@ -7,7 +7,7 @@ export const optionsSchema = Type.Object({
   applicationId: Type.Optional(Type.String({ pattern: '^[0-9]{1,32}$', description: 'The application id; interactions for another application are refused' })),
   events: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Event patterns; default session, permission and question events' })),
   allowPrivate: Type.Boolean({ default: false, description: 'Allow private and loopback targets (tests)' }),
-  dashboardUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'Dashboard base for session links (AEGIS_DASHBOARD_URL, default http://localhost:9100/dashboard)' })),
+  dashboardUrl: Type.String({ pattern: '^https?://', default: 'http://localhost:9100/dashboard', description: 'Dashboard base for session links (AEGIS_DASHBOARD_URL)' }),
 }, { additionalProperties: false });
 
 export type DiscordOptions = Static<typeof optionsSchema>;

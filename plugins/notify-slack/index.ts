@@ -10,8 +10,6 @@ export { optionsSchema, envOptions, type SlackOptions } from './schema.js';
 export { slackSignature, verifySlack } from './signature.js';
 export { slackMessage, buttonValue, APPROVE, REJECT } from './blocks.js';
 
-const DEFAULT_DASHBOARD = 'http://localhost:9100/dashboard';
-
 /** The Slack channel: a Block Kit message per event to the app's incoming webhook. */
 export function createSlackChannel(opts: SlackOptions, dashboardUrl: string): NotificationChannel {
   return {
@@ -26,8 +24,7 @@ export function createSlackChannel(opts: SlackOptions, dashboardUrl: string): No
 /** Slack: messages with Approve/Reject buttons, and the signed interactions route when a signing secret is set. */
 async function notifySlack(app: FastifyInstance, opts: SlackOptions) {
   const log = app.log.child({ plugin: 'notify-slack' }) as unknown as Logger;
-  const config = app.config as { server: { dashboardUrl?: string } };
-  const dashboardUrl = opts.dashboardUrl ?? config.server.dashboardUrl ?? DEFAULT_DASHBOARD;
+  const dashboardUrl = opts.dashboardUrl;
   // The webhook URL's path is its credential.
   app.notifications.scrubber.addSecret(opts.webhookUrl);
   app.notifications.scrubber.addSecret(opts.signingSecret);

@@ -6,7 +6,7 @@ export const optionsSchema = Type.Object({
   signingSecret: Type.Optional(Type.String({ minLength: 16, description: 'The app\'s signing secret; enables POST /v1/channels/slack/interactions' })),
   events: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Event patterns; default session, permission and question events' })),
   allowPrivate: Type.Boolean({ default: false, description: 'Allow private and loopback targets and any response_url host (tests)' }),
-  dashboardUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'Dashboard base for session links (AEGIS_DASHBOARD_URL, default http://localhost:9100/dashboard)' })),
+  dashboardUrl: Type.String({ pattern: '^https?://', default: 'http://localhost:9100/dashboard', description: 'Dashboard base for session links (AEGIS_DASHBOARD_URL)' }),
 }, { additionalProperties: false });
 
 export type SlackOptions = Static<typeof optionsSchema>;
