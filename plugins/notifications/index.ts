@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { BootError, type AegisEnvelope } from '../../kernel/index.js';
-import type { Principal } from '../auth/index.js';
+import { WindowCounter, type Principal } from '../auth/index.js';
 import type { AuditEntry } from '../audit/index.js';
 import type { PendingPermission } from '../sessions/index.js';
 import { DEFAULT_EVENTS, matchesEvent, type Delivery, type NotificationChannel } from './channel.js';
@@ -24,6 +24,9 @@ export { Scrubber, MASK, MIN_SECRET_LENGTH, type EnvLookup } from './scrub.js';
 export { AddressRefused, deliverHttp, outcomeOf, retryAfterMs, send as sendHttp, type OutboundPolicy, type OutboundRequest, type OutboundResponse } from './outbound.js';
 export { isPrivateAddress } from './address.js';
 export { PromptStale } from './errors.js';
+
+/** Refused interaction signatures audited per address and minute before the rest go unrecorded. */
+export const REFUSALS_AUDITED = 20;
 
 /** The person who pressed a button in a channel. */
 export interface ChannelActor {
@@ -56,6 +59,12 @@ export interface NotificationsService {
   decide(input: ChannelDecision): Promise<{ tool: string; detail: string; tenantId?: string }>;
   /** Appends to the audit trail when the audit plugin runs (channel refusals, decisions). */
   audit(entry: AuditEntry): Promise<void>;
+  /**
+   * Audits a refused interaction signature. Each refusal is an fsync'd record, so past
+   * `REFUSALS_AUDITED` per address per minute only one more record says the rest are not kept;
+   * every request is still verified and refused.
+   */
+  refused(channel: string, ip: string, code: string): Promise<void>;
   /**
    * Sends one HTTP request the way every channel should: private addresses refused after DNS
    * resolution (unless `allowPrivate`), no redirects, and the response read into an outcome.
@@ -107,6 +116,7 @@ async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
   const audit = async (entry: AuditEntry) => {
     if (app.hasDecorator('audit')) await app.audit.record(entry);
   };
+  const refusals = new WindowCounter(60_000);
 
   const accept = (env: AegisEnvelope) => {
     const name = env.name as string;
@@ -147,6 +157,14 @@ async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
   const service: NotificationsService = {
     scrubber,
     audit,
+    async refused(channel, ip, code) {
+      const n = refusals.hit(`${channel}|${ip}`);
+      if (n > REFUSALS_AUDITED + 1) return;
+      await audit({
+        actor: 'anonymous', tenantId: null, action: `channel.${channel}.signature-refused`,
+        detail: { ip, code, ...(n > REFUSALS_AUDITED ? { furtherRefusalsNotRecorded: true } : {}) },
+      });
+    },
     timeoutMs,
     http: deliverHttp,
     breakerState: (channel) => dispatcher.breakerState(channel),

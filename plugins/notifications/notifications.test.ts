@@ -200,3 +200,23 @@ t.test('AEGIS_HOOK_TIMEOUT_MS and AEGIS_DASHBOARD_URL reach the channel options 
   const got = await rx.waitFor(() => true);
   t.match(JSON.stringify(got.json.blocks), /<https:\/\/ops\.example\/dash\/sessions\/env-1\|/);
 });
+
+t.test('an admin key of a tenant sees and redelivers only its tenant\'s dead letters', async (t) => {
+  const rx = await startReceiver();
+  t.teardown(() => rx.close());
+  rx.answer(() => ({ status: 400 }));
+  const app = await channelApp(t, { 'notify-webhook': { endpoints: [{ url: rx.url, secret: SECRET }], allowPrivate: true } });
+  const both = new Promise<void>((resolve) => { let n = 0; app.events.on('notification.dead-lettered', () => { if (++n === 2) resolve(); }); });
+  app.events.emit('session.exited', exited('ta-1', { tenantId: 'a' }));
+  app.events.emit('session.exited', exited('tb-1', { tenantId: 'b' }));
+  await both;
+  const key = (await app.inject({ method: 'POST', url: '/v1/auth/keys', headers: bearer(), payload: { name: 'a-admin', role: 'admin', tenantId: 'a' } })).json().key;
+  const mine = (await app.inject({ method: 'GET', url: '/v1/notifications/dead-letter', headers: bearer(key) })).json();
+  t.match(mine, { total: 1, entries: [{ sessionId: 'ta-1', tenantId: 'a' }] });
+  const all = (await app.inject({ method: 'GET', url: '/v1/notifications/dead-letter', headers: bearer() })).json();
+  t.equal(all.total, 2, 'the master token sees both');
+  const other = all.entries.find((e: any) => e.tenantId === 'b').id;
+  const res = await app.inject({ method: 'POST', url: `/v1/notifications/dead-letter/${other}/redeliver`, headers: bearer(key) });
+  t.equal(res.statusCode, 404);
+  t.equal(res.json().code, 'AEGIS_ERR_NOTIFY_DEAD_LETTER_NOT_FOUND');
+});

@@ -101,8 +101,17 @@ export class Outbox {
     for (const op of ops) this.apply(op);
     const line = ops.map((op) => JSON.stringify(op)).join('\n') + '\n';
     const done = new Promise<void>((resolve, reject) => this.queue.push({ line, resolve, reject }));
-    if (!this.writing) this.writing = this.flush().finally(() => { this.writing = undefined; });
+    this.kick();
     return done;
+  }
+
+  /** Starts the writer unless it runs; a batch queued while it was finishing starts it again. */
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = this.flush().finally(() => {
+      this.writing = undefined;
+      if (this.queue.length) this.kick();
+    });
   }
 
   private async flush(): Promise<void> {

@@ -41,7 +41,7 @@ export async function discordInteractions(app: FastifyInstance, deps: Interactio
         timestamp: request.headers['x-signature-timestamp'] as string | undefined,
       }, raw);
     } catch (err) {
-      await deps.notifications.audit({ actor: 'anonymous', tenantId: null, action: 'channel.discord.signature-refused', detail: { ip: request.ip, code: (err as { code: string }).code } });
+      await deps.notifications.refused('discord', request.ip, (err as { code: string }).code);
       throw err;
     }
     let interaction: Record<string, any>;

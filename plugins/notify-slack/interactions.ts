@@ -73,7 +73,7 @@ export async function slackInteractions(app: FastifyInstance, deps: InteractionD
         timestamp: request.headers['x-slack-request-timestamp'] as string | undefined,
       }, raw);
     } catch (err) {
-      await deps.notifications.audit({ actor: 'anonymous', tenantId: null, action: 'channel.slack.signature-refused', detail: { ip: request.ip, code: (err as { code: string }).code } });
+      await deps.notifications.refused('slack', request.ip, (err as { code: string }).code);
       throw err;
     }
     const payload = parse(raw);

@@ -93,3 +93,13 @@ t.test('without allowPrivate the response_url is held to Slack\'s hosts', async 
   t.equal(res.json().code, 'AEGIS_ERR_NOTIFY_PROMPT_STALE');
   await t.rejects(slack.waitFor(() => true, 500), 'nothing reached a host that is not Slack\'s');
 });
+
+t.test('a flood of forged interactions is refused every time but audited only up to the per-address limit', async (t) => {
+  const { app } = await slackApp(t);
+  const codes = new Set<string>();
+  for (let i = 0; i < 30; i++) codes.add((await interact(app, { type: 'block_actions' }, { secret: 'forged-secret-000000000000' })).json().code);
+  t.same([...codes], ['AEGIS_ERR_SLACK_SIGNATURE_INVALID'], 'each one is refused');
+  const records = (await app.inject({ method: 'GET', url: '/v1/audit?action=channel.slack.signature-refused&limit=100', headers: bearer() })).json().records;
+  t.equal(records.length, 21, 'twenty records, then one saying the rest are not kept');
+  t.equal(records.at(-1).detail.furtherRefusalsNotRecorded, true);
+});
