@@ -25,6 +25,7 @@ const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - 
 const sentAt = new Map<string, number>();
 const latencies: number[] = [];
 const seen = new Set<string>();
+let waitingFor: { sessionId: string; resolve: () => void } | undefined;
 let resolveAll!: () => void;
 const all = new Promise<void>((r) => { resolveAll = r; });
 const receiver = createServer((req, res) => {
@@ -33,6 +34,7 @@ const receiver = createServer((req, res) => {
   req.on('end', () => {
     res.writeHead(204).end();
     const sid = JSON.parse(Buffer.concat(chunks).toString()).sessionId as string;
+    if (waitingFor?.sessionId === sid) { waitingFor.resolve(); waitingFor = undefined; return; }
     if (seen.has(sid)) return;
     seen.add(sid);
     latencies.push(performance.now() - sentAt.get(sid)!);
@@ -70,6 +72,19 @@ console.log(`  all delivered in:    ${total.toFixed(1)} ms`);
 console.log(`  deliveries/s:        ${(N / (total / 1000)).toFixed(0)}`);
 console.log(`  event -> receipt ms: p50 ${pct(latencies, 50).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${Math.max(...latencies).toFixed(1)}`);
 console.log(`  lost: ${N - seen.size}, dead-lettered: ${dead}`);
+
+// One event at a time: the latency of a single delivery when nothing is queued ahead of it.
+const ONE = 200;
+const single: number[] = [];
+for (let i = 0; i < ONE; i++) {
+  const sessionId = `one-${i}`;
+  const got = new Promise<void>((r) => { waitingFor = { sessionId, resolve: r }; });
+  const t1 = performance.now();
+  app.events.emit('session.exited', { sessionId, at: new Date().toISOString(), exitCode: 0, signal: null });
+  await got;
+  single.push(performance.now() - t1);
+}
+console.log(`  one at a time (${ONE}): event -> receipt ms p50 ${pct(single, 50).toFixed(1)}  p99 ${pct(single, 99).toFixed(1)}`);
 await app.close();
 receiver.close();
 await rm(stateDir, { recursive: true, force: true });
