@@ -60,16 +60,19 @@ export interface NotificationChannel {
   /** Unique and stable across restarts: the outbox keys pending deliveries by it. */
   readonly name: string;
   /**
-   * Event patterns: exact names, `prefix.*`, or `*`. Default: session, permission and question
-   * events. `notification.*` events never go to channels (a failing channel would feed itself).
+   * Event patterns: exact names, `prefix.*`, or `*`. Default `DEFAULT_EVENTS`. `notification.*`
+   * events never go to channels (a failing channel would feed itself).
    */
   readonly events?: readonly string[];
   /** Sends one delivery; resolves with the outcome. Must honour `ctx.signal`. */
   send(delivery: Delivery, ctx: SendContext): Promise<SendOutcome>;
 }
 
-/** The events a channel gets when it names none. */
-export const DEFAULT_EVENTS: readonly string[] = ['session.*', 'permission.*', 'question.*'];
+/**
+ * The events a channel gets when it names none: what a person may act on, not every state change
+ * (a chat channel fed every `session.state-changed` is noise nobody reads).
+ */
+export const DEFAULT_EVENTS: readonly string[] = ['session.created', 'session.exited', 'permission.*', 'question.*'];
 
 /** Whether event `name` matches one of `patterns` (`*`, `prefix.*` or an exact name). */
 export function matchesEvent(patterns: readonly string[], name: string): boolean {

@@ -122,11 +122,13 @@ async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
     const name = env.name as string;
     const payload = env.payload as Record<string, unknown>;
     const sessionId = typeof payload.sessionId === 'string' ? payload.sessionId : undefined;
-    const eventId = randomUUID();
-    if (sessionId && name === 'permission.requested') prompts.requested(sessionId, eventId, payload.permission as PendingPermission);
     if (sessionId && (name === 'permission.resolved' || name === 'session.exited')) prompts.closed(sessionId);
     if (sessionId && name === 'session.state-changed' && payload.from === 'permission_prompt') prompts.closed(sessionId);
+    const requested = sessionId && name === 'permission.requested';
     const targets = [...channels.values()].filter((ch) => matchesEvent(ch.events ?? DEFAULT_EVENTS, name));
+    if (!targets.length && !requested) return;
+    const eventId = randomUUID();
+    if (requested) prompts.requested(sessionId, eventId, payload.permission as PendingPermission);
     if (!targets.length) return;
     const found = sessionOf(app, sessionId);
     const tenantId = typeof payload.tenantId === 'string' ? payload.tenantId : found?.view.owner.tenantId;

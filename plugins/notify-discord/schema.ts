@@ -5,7 +5,7 @@ export const optionsSchema = Type.Object({
   webhookUrl: Type.String({ pattern: '^https?://', description: 'The webhook URL (a secret: it is masked everywhere); application-owned for buttons' }),
   publicKey: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'The application\'s Ed25519 public key (hex); enables POST /v1/channels/discord/interactions' })),
   applicationId: Type.Optional(Type.String({ pattern: '^[0-9]{1,32}$', description: 'The application id; interactions for another application are refused' })),
-  events: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Event patterns; default session, permission and question events' })),
+  events: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Event patterns; default session.created, session.exited, permission.* and question.*' })),
   allowPrivate: Type.Boolean({ default: false, description: 'Allow private and loopback targets (tests)' }),
   dashboardUrl: Type.String({ pattern: '^https?://', default: 'http://localhost:9100/dashboard', description: 'Dashboard base for session links (AEGIS_DASHBOARD_URL)' }),
 }, { additionalProperties: false });
