@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, buildTestApp } from '../../test/support/app.js';
 import { startReceiver } from '../../test/support/receiver.js';
+import { webhookChannelName } from '../notify-webhook/index.js';
 import { channelApp, exited, next } from './test-helpers.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -75,7 +76,7 @@ t.test('a 4xx is dead-lettered at once; the admin lists it and redelivers it onc
   t.equal(list.statusCode, 200);
   t.equal(list.json().total, 1);
   const entry = list.json().entries[0];
-  t.match(entry, { channel: 'webhook:0', type: 'session.exited', sessionId: 's-4', reason: 'permanent', lastStatus: 410 });
+  t.match(entry, { channel: webhookChannelName(rx.url), type: 'session.exited', sessionId: 's-4', reason: 'permanent', lastStatus: 410 });
   t.notMatch(JSON.stringify(entry), /sk-ant-api03/, 'the stored payload is scrubbed');
 
   const operatorKey = (await app.inject({ method: 'POST', url: '/v1/auth/keys', headers: bearer(), payload: { name: 'v', role: 'operator' } })).json().key;
@@ -115,13 +116,13 @@ t.test('the circuit breaker opens after repeated failures, holds deliveries, and
   app.events.emit('session.exited', exited('s-6'));
   await opened;
   const seenWhenOpened = rx.requests.length;
-  t.equal(app.notifications.breakerState('webhook:0'), 'open');
+  t.equal(app.notifications.breakerState(webhookChannelName(rx.url)), 'open');
   rx.answer(() => ({ status: 200 }));
   const closed = next(app, 'notification.circuit-closed');
   await next(app, 'notification.delivered');
   await closed;
   t.equal(rx.requests.length, seenWhenOpened + 1, 'exactly one trial after the cooldown, and it succeeded');
-  t.equal(app.notifications.breakerState('webhook:0'), 'closed');
+  t.equal(app.notifications.breakerState(webhookChannelName(rx.url)), 'closed');
 });
 
 t.test('an attempt that takes longer than hookTimeoutMs fails as timed out and is retried', async (t) => {
@@ -141,7 +142,7 @@ t.test('without allowPrivate a loopback target is refused before anything is sen
   const app = await channelApp(t, { 'notify-webhook': { endpoints: [{ url: rx.url, secret: SECRET }, { url: rx.url.replace('127.0.0.1', 'localhost'), secret: SECRET }] } });
   const dead: string[] = [];
   app.events.on('notification.dead-lettered', (p) => dead.push(p.error ?? ''));
-  const both = Promise.all([next(app, 'notification.dead-lettered', (p) => p.channel === 'webhook:0'), next(app, 'notification.dead-lettered', (p) => p.channel === 'webhook:1')]);
+  const both = Promise.all([next(app, 'notification.dead-lettered', (p) => p.channel === webhookChannelName(rx.url)), next(app, 'notification.dead-lettered', (p) => p.channel === webhookChannelName(rx.url.replace('127.0.0.1', 'localhost')))]);
   app.events.emit('session.exited', exited('s-8'));
   await both;
   t.match(dead.join('\n'), /private, loopback or link-local/);
@@ -180,7 +181,7 @@ t.test('a pending delivery whose channel is gone after a restart is dead-lettere
   await first.close();
   const second = await channelApp(t, { notifications: {} }, { stateDir });
   const list = (await second.inject({ method: 'GET', url: '/v1/notifications/dead-letter', headers: bearer() })).json();
-  t.match(list, { total: 1, entries: [{ channel: 'webhook:0', reason: 'channel-unknown', sessionId: 's-10' }] });
+  t.match(list, { total: 1, entries: [{ channel: webhookChannelName(rx.url), reason: 'channel-unknown', sessionId: 's-10' }] });
   const re = await second.inject({ method: 'POST', url: `/v1/notifications/dead-letter/${list.entries[0].id}/redeliver`, headers: bearer() });
   t.equal(re.statusCode, 409);
   t.equal(re.json().code, 'AEGIS_ERR_NOTIFY_CHANNEL_UNKNOWN');
@@ -219,4 +220,22 @@ t.test('an admin key of a tenant sees and redelivers only its tenant\'s dead let
   const res = await app.inject({ method: 'POST', url: `/v1/notifications/dead-letter/${other}/redeliver`, headers: bearer(key) });
   t.equal(res.statusCode, 404);
   t.equal(res.json().code, 'AEGIS_ERR_NOTIFY_DEAD_LETTER_NOT_FOUND');
+});
+
+t.test('pending deliveries follow their endpoint\'s URL when the endpoint list is reordered across a restart', async (t) => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'aegis-outbox-'));
+  const a = await startReceiver();
+  const b = await startReceiver();
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  a.answer(() => ({ status: 503, headers: { 'retry-after': '3600' } }));
+  const first = await channelApp(t, { 'notify-webhook': { endpoints: [{ url: a.url, secret: SECRET }, { url: b.url, secret: SECRET }], allowPrivate: true } }, { stateDir });
+  const settled = Promise.all([next(first, 'notification.failed'), next(first, 'notification.delivered')]);
+  first.events.emit('session.exited', exited('r-1'));
+  await settled;
+  await first.close();
+  a.answer(() => ({ status: 200 }));
+  await channelApp(t, { 'notify-webhook': { endpoints: [{ url: b.url, secret: SECRET }, { url: a.url, secret: SECRET }], allowPrivate: true } }, { stateDir });
+  const got = await a.waitFor((r) => r.status === 200);
+  t.equal(got.json.sessionId, 'r-1');
+  t.equal(b.requests.length, 1, 'the other endpoint got its own delivery once, before the restart, and nothing more');
 });

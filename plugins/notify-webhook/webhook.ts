@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { deliverHttp, type Delivery, type NotificationChannel } from '../notifications/index.js';
 import type { WebhookEndpoint } from './schema.js';
 
@@ -8,6 +8,15 @@ const RESERVED = new Set(['content-type', 'content-length', 'host', 'x-aegis-sig
 /** `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. */
 export function signature(secret: string, body: string, unixSeconds: number): string {
   return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
+}
+
+/**
+ * The channel name of an endpoint: its host and a hash of its URL, so pending deliveries follow
+ * the URL they were made for when the list is reordered (a changed URL is a new channel; what was
+ * pending for the old one goes to the dead-letter queue).
+ */
+export function webhookChannelName(url: string): string {
+  return `webhook:${new URL(url).host}-${createHash('sha256').update(url).digest('hex').slice(0, 8)}`;
 }
 
 /** The JSON body every webhook receives. */
@@ -20,10 +29,10 @@ export function webhookBody(d: Delivery): string {
  * and `X-Aegis-Delivery`, the same on every retry, so a receiver can drop duplicates; the
  * signature is made afresh per attempt (its time is the attempt's).
  */
-export function createWebhookChannel(endpoint: WebhookEndpoint, index: number, allowPrivate: boolean): NotificationChannel {
+export function createWebhookChannel(endpoint: WebhookEndpoint, allowPrivate: boolean): NotificationChannel {
   const extra = Object.fromEntries(Object.entries(endpoint.headers ?? {}).filter(([k]) => !RESERVED.has(k.toLowerCase())));
   return {
-    name: `webhook:${index}`,
+    name: webhookChannelName(endpoint.url),
     ...(endpoint.events ? { events: endpoint.events } : {}),
     send(d, ctx) {
       const body = webhookBody(d);
