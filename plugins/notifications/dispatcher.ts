@@ -15,6 +15,9 @@ export interface DispatchOptions {
   breakerCooldownMs: number;
 }
 
+/** The longest wait a receiver's Retry-After may impose; past it a hostile or broken header would hold a channel for good. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
 type Emit = <K extends keyof NotificationEvents>(name: K, payload: NotificationEvents[K]) => void;
 
 interface Lane {
@@ -128,7 +131,7 @@ export class Dispatcher {
     };
     const now = Date.now();
     const at = new Date(now).toISOString();
-    if (outcome.pauseMs) lane.pausedUntil = Math.max(lane.pausedUntil, now + outcome.pauseMs);
+    if (outcome.pauseMs) lane.pausedUntil = Math.max(lane.pausedUntil, now + Math.min(outcome.pauseMs, MAX_RETRY_AFTER_MS));
     if (outcome.ok) {
       if (lane.breaker.success()) this.emit('notification.circuit-closed', { channel: lane.channel.name, at });
       await this.outbox.delivered(d.deliveryId);
@@ -136,8 +139,9 @@ export class Dispatcher {
       return;
     }
     const status = outcome.status ? { status: outcome.status } : {};
+    const retryAfter = Math.min(outcome.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
     if (outcome.rateLimited) {
-      lane.pausedUntil = Math.max(lane.pausedUntil, now + (outcome.retryAfterMs ?? 1000));
+      lane.pausedUntil = Math.max(lane.pausedUntil, now + (retryAfter || 1000));
     } else if (lane.breaker.failure(now)) {
       this.emit('notification.circuit-opened', { channel: lane.channel.name, failures: lane.breaker.consecutiveFailures, at });
     }
@@ -150,7 +154,7 @@ export class Dispatcher {
       this.log.warn({ ...base, error: outcome.error, ...status }, 'notifications: delivery dead-lettered');
       return;
     }
-    const retryInMs = Math.max(backoffMs(entry.attempts, this.opts.retryBaseMs, this.opts.retryMaxMs), outcome.retryAfterMs ?? 0);
+    const retryInMs = Math.max(backoffMs(entry.attempts, this.opts.retryBaseMs, this.opts.retryMaxMs), retryAfter);
     lane.delayed.set(entry, now + retryInMs);
     // Told before the record is written, so the bus sees attempts in the order they happened.
     this.emit('notification.failed', { ...base, attempt: entry.attempts, error: outcome.error, ...status, final: false, retryInMs, at });
