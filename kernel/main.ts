@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig } from './config/load.js';
 import { BootError } from './errors.js';
@@ -18,7 +19,7 @@ export interface MainOptions {
  * line (`aegis: <message> [<code>]`) and exits 2; never a stack trace.
  */
 export async function main(opts: MainOptions): Promise<void> {
-  let app;
+  let app: FastifyInstance | undefined;
   try {
     const config = await loadConfig({ configPath: flagValue(opts.argv, '--config', '-c') || undefined });
     // Built after the config so a bad AEGIS_LOG_LEVEL is a boot error, not a throw inside pino.

@@ -42,11 +42,14 @@ export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
     // cancel returns at once and its answer arrives one prompt late (upstream issue #551). A fresh
     // process resuming the conversation is clean.
     replaceAfterCancel: true,
-    launch: (ctx) => ({
-      command: process.execPath,
-      args: [bin ??= claudeAgentBin(), ...opts.claude.args],
-      cwd: ctx.record.workDir,
-      env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
-    }),
+    launch: (ctx) => {
+      bin ??= claudeAgentBin();
+      return {
+        command: process.execPath,
+        args: [bin, ...opts.claude.args],
+        cwd: ctx.record.workDir,
+        env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
+      };
+    },
   };
 }

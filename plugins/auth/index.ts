@@ -11,7 +11,7 @@ import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent,
 import type { Permission } from './roles.js';
 import { loadOrCreateSecret, safeEqual } from '../../kernel/index.js';
 
-export { optionsSchema, type AuthOptions, type KeyEventT } from './schema.js';
+export { optionsSchema, type AuthOptions, type CreateKeyInput, type KeyEventT } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';

@@ -32,7 +32,7 @@ async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionD
   const s = await Session.load(rec, driver, await deps.files.loadSecret(rec.id), deps);
   reg.register(s);
   if (!s.live) return undefined;
-  if (!driver || !driver.capabilities.resume) {
+  if (!driver?.capabilities.resume) {
     await reapOrphan(rec, deps);
     const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;
     s.markExited(why, 'restore');
