@@ -27,6 +27,18 @@ export interface Delivery {
   session?: DeliverySession;
 }
 
+/** The event fields channels commonly show, read defensively (payloads vary by event). */
+export interface ShownData {
+  permission?: { tool?: unknown; detail?: unknown };
+  question?: { question?: unknown };
+  decision?: unknown;
+  actorId?: unknown;
+  from?: unknown;
+  to?: unknown;
+  exitCode?: unknown;
+  reason?: unknown;
+}
+
 /** What one attempt came to. A thrown error counts as a retryable failure. */
 export type SendOutcome =
   | { ok: true; status?: number; pauseMs?: number }

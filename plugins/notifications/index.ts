@@ -19,7 +19,7 @@ import { Scrubber } from './scrub.js';
 
 export { optionsSchema, envOptions, type NotificationsOptions, type NotificationEvents } from './schema.js';
 export { DeliveredEvent, FailedEvent, DeadLetteredEvent, CircuitEvent } from './schema.js';
-export { DEFAULT_EVENTS, matchesEvent, type Delivery, type DeliverySession, type NotificationChannel, type SendContext, type SendOutcome } from './channel.js';
+export { DEFAULT_EVENTS, matchesEvent, type ShownData, type Delivery, type DeliverySession, type NotificationChannel, type SendContext, type SendOutcome } from './channel.js';
 export { Scrubber, MASK, MIN_SECRET_LENGTH, type EnvLookup } from './scrub.js';
 export { AddressRefused, deliverHttp, outcomeOf, retryAfterMs, send as sendHttp, type OutboundPolicy, type OutboundRequest, type OutboundResponse } from './outbound.js';
 export { isPrivateAddress } from './address.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { bearer, buildTestApp } from '../../test/support/app.js';
 import { startReceiver } from '../../test/support/receiver.js';
 import { webhookChannelName } from '../notify-webhook/index.js';
-import { channelApp, exited, next } from './test-helpers.js';
+import { channelApp, exited, next } from '../../test/support/channels.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 

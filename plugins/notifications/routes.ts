@@ -49,7 +49,7 @@ export async function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDep
     },
   }, async (request, reply) => {
     const entry = deps.get(request.params.id);
-    if (!entry || entry.state !== 'dead' || !visible(request.principal?.tenantId, entry)) throw new DeadLetterNotFound(request.params.id);
+    if (entry?.state !== 'dead' || !visible(request.principal?.tenantId, entry)) throw new DeadLetterNotFound(request.params.id);
     if (!deps.hasChannel(entry.channel)) throw new ChannelUnknown(entry.channel);
     await deps.redeliver(entry);
     return reply.status(202).send({ id: entry.delivery.deliveryId, state: 'pending' as const });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { bearer } from '../../test/support/app.js';
 import { startReceiver, type Answer } from '../../test/support/receiver.js';
-import { channelApp, exited } from '../notifications/test-helpers.js';
+import { channelApp, exited } from '../../test/support/channels.js';
 
 const permission = { kind: 'tool' as const, tool: 'Bash', detail: 'deploy --token ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', options: [{ number: 1, label: 'Yes' }] };
 

@@ -1,4 +1,4 @@
-import type { Delivery, OutboundResponse, SendOutcome } from '../notifications/index.js';
+import type { Delivery, OutboundResponse, SendOutcome, ShownData } from '../notifications/index.js';
 import { outcomeOf, retryAfterMs } from '../notifications/index.js';
 
 type Json = Record<string, unknown>;
@@ -17,7 +17,7 @@ export function parseCustomId(id: unknown): { decision: 'approve' | 'reject'; se
 }
 
 function description(d: Delivery): string | undefined {
-  const data = d.data as Record<string, any>;
+  const data = d.data as ShownData;
   const block = (s: string) => '```\n' + clip(s.replace(/```/g, "'''"), 3500) + '\n```';
   switch (d.type) {
     case 'permission.requested': return `**${String(data.permission?.tool ?? '')}** wants to run:\n${block(String(data.permission?.detail ?? ''))}`;

@@ -14,6 +14,17 @@ export interface InteractionDeps {
   notifications: NotificationsService;
 }
 
+/** The parts of a Discord interaction this route reads. */
+interface DiscordInteraction {
+  type?: unknown;
+  application_id?: unknown;
+  data?: { custom_id?: unknown };
+  member?: { user?: DiscordUser };
+  user?: DiscordUser;
+  message?: unknown;
+}
+interface DiscordUser { id?: unknown; username?: unknown }
+
 const ephemeral = (content: string) => ({ type: 4, data: { content, flags: 64, allowed_mentions: { parse: [] } } });
 
 /**
@@ -44,7 +55,7 @@ export async function discordInteractions(app: FastifyInstance, deps: Interactio
       await deps.notifications.refused('discord', request.ip, (err as { code: string }).code);
       throw err;
     }
-    let interaction: Record<string, any>;
+    let interaction: DiscordInteraction;
     try { interaction = JSON.parse(raw); } catch { throw new PayloadInvalid('the body is not JSON'); }
     if (!interaction || typeof interaction !== 'object') throw new PayloadInvalid('the body is not an object');
     if (deps.applicationId && interaction.application_id !== deps.applicationId) throw new PayloadInvalid('it is for another application');
@@ -52,7 +63,7 @@ export async function discordInteractions(app: FastifyInstance, deps: Interactio
     if (interaction.type !== 3) return ephemeral('Aegis only handles its own buttons.');
     const target = parseCustomId(interaction.data?.custom_id);
     if (!target) return ephemeral('This button is not one Aegis made.');
-    const user = (interaction.member?.user ?? interaction.user ?? {}) as { id?: unknown; username?: unknown; global_name?: unknown };
+    const user = interaction.member?.user ?? interaction.user ?? {};
     const userId = typeof user.id === 'string' ? user.id : 'unknown';
     const userName = typeof user.username === 'string' ? user.username : undefined;
     try {

@@ -1,4 +1,4 @@
-import type { Delivery } from '../notifications/index.js';
+import type { Delivery, ShownData } from '../notifications/index.js';
 
 /** The two actions of a permission message. */
 export const APPROVE = 'aegis.approve';
@@ -28,7 +28,7 @@ export function buttonValue(sessionId: string, promptId: string): string {
 }
 
 function body(d: Delivery): string | undefined {
-  const data = d.data as Record<string, any>;
+  const data = d.data as ShownData;
   switch (d.type) {
     case 'permission.requested': return `*${esc(String(data.permission?.tool ?? ''))}* wants to run:\n${code(String(data.permission?.detail ?? ''))}`;
     case 'permission.resolved': return `*${esc(String(data.decision))}*${data.actorId ? ` by ${esc(String(data.actorId))}` : ''}`;

@@ -18,8 +18,17 @@ export interface InteractionDeps {
 
 interface Action { action_id?: unknown; value?: unknown }
 
-function parse(raw: string) {
-  let payload: Record<string, any>;
+/** The parts of Slack's block_actions payload this route reads. */
+interface SlackPayload {
+  type?: unknown;
+  actions?: unknown;
+  user?: { id?: unknown; username?: unknown; name?: unknown };
+  response_url?: unknown;
+  message?: { blocks?: unknown };
+}
+
+function parse(raw: string): SlackPayload {
+  let payload: SlackPayload;
   try {
     payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '');
   } catch {
@@ -81,7 +90,7 @@ export async function slackInteractions(app: FastifyInstance, deps: InteractionD
     const action = (Array.isArray(payload.actions) ? payload.actions[0] : undefined) as Action | undefined;
     if (!action) throw new PayloadInvalid('no action');
     const { sessionId, promptId, decision } = target(action);
-    const user = (payload.user ?? {}) as { id?: unknown; username?: unknown; name?: unknown };
+    const user = payload.user ?? {};
     const userId = typeof user.id === 'string' ? user.id : 'unknown';
     const userName = typeof user.username === 'string' ? user.username : typeof user.name === 'string' ? user.name : undefined;
     try {

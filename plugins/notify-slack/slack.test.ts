@@ -1,7 +1,7 @@
 import t from 'tap';
 import { bearer } from '../../test/support/app.js';
 import { startReceiver } from '../../test/support/receiver.js';
-import { channelApp } from '../notifications/test-helpers.js';
+import { channelApp } from '../../test/support/channels.js';
 import { slackSignature } from './signature.js';
 
 const SIGNING = 'slack-signing-secret-0123456789';

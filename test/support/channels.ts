@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import type { AegisEvents } from '../../kernel/index.js';
-import { buildTestApp } from '../../test/support/app.js';
+import { buildTestApp } from './app.js';
+import { nextEvent } from './wait.js';
 
 /** An app with the notifications plugin, the given channel plugins, and fast retries. */
 export async function channelApp(t: { teardown(fn: () => unknown): void }, plugins: Record<string, unknown>, opts: { stateDir?: string; notifications?: Record<string, unknown> } = {}) {
@@ -18,9 +18,5 @@ export function exited(sessionId: string, extra: Partial<AegisEvents['session.ex
   return { sessionId, at: new Date().toISOString(), exitCode: 0, signal: null, ...extra };
 }
 
-/** Resolves with the next `name` event matching `pred`; rejects after `ms`. */
-export function next<K extends keyof AegisEvents>(app: FastifyInstance, name: K, pred: (p: AegisEvents[K]) => boolean = () => true, ms = 15000) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms); });
-  return Promise.race([app.events.once(name, pred), timeout]).finally(() => clearTimeout(timer));
-}
+/** The next `name` event matching `pred`; deliveries with retries get a longer wait than the default. */
+export const next: typeof nextEvent = (app, name, pred, ms = 15000) => nextEvent(app, name, pred, ms);
