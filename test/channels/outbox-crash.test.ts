@@ -1,11 +1,11 @@
 import t from 'tap';
-import { setTimeout as delay } from 'node:timers/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_TOKEN } from '../support/app.js';
 import { startReceiver, type Received } from '../support/receiver.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
+import { pollUntil } from '../support/wait.js';
 
 const SECRET = 'crash-test-webhook-secret-0001';
 
@@ -35,11 +35,9 @@ t.test('a webhook that fails, across a kill -9 of the server: every event arrive
   /** The other process's bus is not ours to subscribe to, so this asks at a short interval, bounded. */
   const deadLetters = async (call: ReturnType<typeof api>, count: number) => {
     let last: any;
-    for (const until = Date.now() + 20000; Date.now() < until; await delay(100)) {
-      last = (await call('GET', '/v1/notifications/dead-letter')).json;
-      if (last.total === count) return last.entries;
-    }
-    throw new Error(`dead letters: ${JSON.stringify(last)}`);
+    const ok = await pollUntil(async () => { last = (await call('GET', '/v1/notifications/dead-letter')).json; return last.total === count; }, 20000, 100);
+    if (!ok) throw new Error(`dead letters: ${JSON.stringify(last)}`);
+    return last.entries;
   };
   const create = async (call: ReturnType<typeof api>) => {
     const res = await call('POST', '/v1/sessions', { workDir: work, agent: 'command', reuse: false });
