@@ -72,17 +72,18 @@ t.test('the kernel importing a plugin, or a type-only cycle, fails naming the ru
   t.match(res.out, /no-cycles: plugins\/a\/(inner|other)\.ts → /);
 });
 
-t.test('the linter fails on a bad file naming the rule', async (t) => {
+t.test('the linter fails on a bad file naming each rule', async (t) => {
   const config = JSON.parse(await readFile(join(REPO_ROOT, 'biome.json'), 'utf8')) as Record<string, unknown>;
   delete config.$schema;
   const root = await tree(t, {
     'biome.json': JSON.stringify(config),
-    'plugins/x/bad.ts': 'export function f(a: number) {\n  debugger;\n  return a == 1;\n}\n',
+    'plugins/x/bad.ts': 'export function f(a: number) {\n  debugger;\n  return a == 1 || process.env.X;\n}\n',
   });
   const res = await tool(root, 'biome', ['lint', '--error-on-warnings']);
   t.not(res.code, 0);
   t.match(res.out, /lint\/suspicious\/noDebugger/);
   t.match(res.out, /lint\/suspicious\/noDoubleEquals/);
+  t.match(res.out, /lint\/style\/noProcessEnv/, 'only kernel/config reads the environment');
 });
 
 t.test('the repository itself keeps its boundary and lint rules', async (t) => {

@@ -1,7 +1,7 @@
 import type { PermissionOption, RequestPermissionOutcome, RequestPermissionRequest, ToolCallUpdate } from '@agentclientprotocol/sdk';
 import type { PendingPermission, PromptOption } from '../sessions/index.js';
 import { AcpNoAllowOption } from './errors.js';
-import { isObject } from './jsonrpc.js';
+import { isObject, RpcError } from './jsonrpc.js';
 
 /** The tool's own name when the agent tells it (ACP `name`, or claude-agent-acp's `_meta.claudeCode.toolName`). */
 export function toolNameOf(call: Partial<ToolCallUpdate>): string | undefined {
@@ -61,8 +61,14 @@ interface Held { request: RequestPermissionRequest; pending: PendingPermission; 
 export class PermissionQueue {
   private readonly held: Held[] = [];
 
+  /** `max`: requests held at once; an agent asking more gets a JSON-RPC error instead of memory. */
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
   /** Holds a request; resolves with the outcome once a user (or a cancel) answers it. */
   hold(request: RequestPermissionRequest): Promise<RequestPermissionOutcome> {
+    if (this.held.length >= this.max) {
+      return Promise.reject(new RpcError(-32000, `${this.held.length} permission requests are already waiting, the most allowed`, { code: 'AEGIS_ERR_ACP_PERMISSION_LIMIT' }));
+    }
     return new Promise((answer) => this.held.push({ request, pending: toPendingPermission(request), answer }));
   }
 
