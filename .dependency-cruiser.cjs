@@ -15,6 +15,13 @@ module.exports = {
       to: { path: '^plugins/[^/]+/', pathNot: ['^plugins/$1/', '^plugins/[^/]+/index\\.ts$'] },
     },
     {
+      name: 'example-imports-plugins-only-through-index',
+      comment: "An out-of-tree plugin sees first-party plugins only through their index.ts, like any plugin.",
+      severity: 'error',
+      from: { path: '^examples/' },
+      to: { path: '^plugins/[^/]+/', pathNot: '^plugins/[^/]+/index\\.ts$' },
+    },
+    {
       name: 'plugin-imports-kernel-only-through-index',
       comment: "Plugins (and out-of-tree examples) import the kernel only from kernel/index.ts; the test kit in test/support may reach further.",
       severity: 'error',

@@ -18,6 +18,8 @@ export interface ContextHost {
   spawn(spec: PtySpec): PtyHandle;
   adopt(pid: number): void;
   processEnded(code: number | null, signal: string | null): void;
+  trackGroup(pgid: number): void;
+  releaseGroup(pgid: number): void;
   screen(): ScreenSnapshot;
   nextRender(timeoutMs: number): Promise<boolean>;
   write(data: string): void;
@@ -44,6 +46,8 @@ export function createContext(s: ContextHost, hookBase: () => string): SessionCo
     adoptProcess: (pid) => s.adopt(pid),
     processExited: (code, signal) => s.processEnded(code, signal),
     terminateProcessGroup: (pid, exited, graceMs = s.killGraceMs) => terminateGroup(pid, graceMs, exited),
+    trackGroup: (pgid) => s.trackGroup(pgid),
+    releaseGroup: (pgid) => s.releaseGroup(pgid),
     screen: () => s.screen(),
     nextRender: (timeoutMs) => s.nextRender(timeoutMs),
     write: (data) => s.write(data),

@@ -45,6 +45,12 @@ export interface SessionContext {
    * `exited` resolves when the leader is reaped, so the wait ends as soon as it is.
    */
   terminateProcessGroup(pid: number, exited?: Promise<unknown>, graceMs?: number): Promise<void>;
+  /**
+   * Records another process group the session owns (a command the agent runs in a group of its
+   * own), so it is ended with the session and reaped after a server crash; `released` forgets it.
+   */
+  trackGroup(pgid: number): void;
+  releaseGroup(pgid: number): void;
   /** The current screen (PTY drivers). */
   screen(): ScreenSnapshot;
   /** Resolves after the next repaint, or after `timeoutMs` (false). */
