@@ -7,6 +7,7 @@ import { genericAgent } from './program.js';
 import type { AcpOptions } from './schema.js';
 
 export { optionsSchema, type AcpOptions } from './schema.js';
+export type {} from './events.js';
 
 /**
  * The ACP runtime: agents driven over the Agent Client Protocol (JSON-RPC on stdio). Registers
@@ -14,7 +15,7 @@ export { optionsSchema, type AcpOptions } from './schema.js';
  */
 async function acp(app: FastifyInstance, opts: AcpOptions) {
   const closing = { closed: false };
-  const conv = { ...opts, closing };
+  const conv = { ...opts, closing, events: app.events };
   // Registered after sessions, so this runs before it stops the sessions: no agent starts after.
   app.addHook('onClose', async () => { closing.closed = true; });
   if (opts.claude.enabled) app.sessions.addAgent(createAcpDriver(claudeAgent(opts), conv));
