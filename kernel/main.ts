@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from './config/load.js';
+import { configFlag } from './config/argv.js';
 import { BootError } from './errors.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
@@ -9,13 +10,6 @@ import type { Catalogue } from './plugins/types.js';
 export interface MainOptions {
   argv: string[];
   catalogue: Catalogue;
-}
-
-function configFlag(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--config' || a === '-c');
-  if (i >= 0) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith('--config='));
-  return eq?.slice('--config='.length);
 }
 
 /**
