@@ -12,7 +12,7 @@ declare module '../../kernel/events.js' {
   interface AegisEvents {
     'session.created': SessionEventBase & { agent: string; workDir: string; name?: string; ownerId: string };
     'session.state-changed': SessionEventBase & { from: SessionState; to: SessionState; cause: string };
-    'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
+    'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string; /** How long the delivery took. */ durationMs?: number };
     'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };
     'session.killed': SessionEventBase & { actorId?: string };
     'session.restored': SessionEventBase & { resumed: boolean };
