@@ -37,6 +37,8 @@ t.test('with AEGIS_OTEL_ENABLED the preload starts the SDK before fastify loads 
   t.equal(listed.status, 200);
   const missing = await call(server, 'GET', '/v1/sessions/not-a-session', undefined, { traceparent: newTraceparent().header });
   t.equal(missing.status, 404);
+  const bad = await call(server, 'POST', '/v1/sessions', { workDir: 'relative/dir', permissionMode: 'plan' });
+  t.equal(bad.json.code, 'AEGIS_ERR_SESSION_WORKDIR_RELATIVE');
   await server.stop();
   const { esm } = probeReport(server);
   const sdkAt = esm.findIndex((u) => /@opentelemetry\/sdk-node\//.test(u));
@@ -53,6 +55,12 @@ t.test('with AEGIS_OTEL_ENABLED the preload starts the SDK before fastify loads 
   t.ok(notFound, 'the 404 of a matched route has its span');
   t.match(notFound?.attributes, { 'http.response.status_code': 404, 'aegis.session.id': 'not-a-session', 'aegis.error.code': 'AEGIS_ERR_SESSION_NOT_FOUND' });
   t.equal(notFound?.status.code, 0, 'a 4xx leaves the server span unset, not failed');
+
+  const badServer = receiver.spans.find((s) => s.kind === 'SERVER' && s.attributes['aegis.request.id'] === bad.requestId);
+  const failed = receiver.spans.find((s) => s.name === 'session.create' && s.parentSpanId === badServer?.spanId);
+  t.match(failed, { kind: 'INTERNAL', status: { code: 2 }, attributes: { 'aegis.error.code': 'AEGIS_ERR_SESSION_WORKDIR_RELATIVE', 'aegis.agent': 'claude-code', 'aegis.permission_mode': 'plan' } },
+    'a failed create sets its span\'s status to error with the code');
+  t.ok(failed?.events.some((e) => e.name === 'exception'), 'and records the exception');
 
   const lines = server.logs.filter((l) => l.reqId === listed.requestId && l.msg === 'request completed');
   t.equal(lines.length, 1);
