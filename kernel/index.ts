@@ -16,6 +16,8 @@ export { safeEqual, loadOrCreateSecret } from './secrets.js';
 export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
 export { resolveConfigPath } from './config/load.js';
 export { setLogMixin, type LogMixin } from './logger.js';
-export { SpanAttr, withSpan, withSpanSync, startSpan, failSpan, annotateSpan, traceHeaders, spanEvent } from './trace.js';
+export {
+  SpanAttr, withSpan, withSpanSync, startSpan, currentContext, inSpan, failSpan, annotateSpan, traceHeaders, spanEvent,
+} from './trace.js';
 export { earlyPluginOptions } from './plugins/early.js';
 export { VERSION } from './health.js';

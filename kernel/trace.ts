@@ -1,5 +1,5 @@
 import {
-  context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Span,
+  context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Context, type Span,
 } from '@opentelemetry/api';
 import { VERSION } from './health.js';
 
@@ -63,8 +63,21 @@ export function withSpanSync<T>(name: string, attributes: Attributes, fn: (span:
  * Starts a span the caller ends itself (work that settles in a callback, like a JSON-RPC answer).
  * A child of the active span.
  */
-export function startSpan(name: string, attributes: Attributes): Span {
-  return tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes });
+export function startSpan(name: string, attributes: Attributes, parent?: Context): Span {
+  return tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+}
+
+/**
+ * The active trace context, to keep for work that runs later outside it (a queued delivery) and
+ * pass to `startSpan` as the parent.
+ */
+export function currentContext(): Context {
+  return context.active();
+}
+
+/** Runs `fn` with `span` active, so its logs, child spans and `traceHeaders` belong to it. */
+export function inSpan<T>(span: Span, fn: () => T): T {
+  return context.with(trace.setSpan(context.active(), span), fn);
 }
 
 /** Adds attributes to the active span, if any (e.g. a session id known only halfway through). */
