@@ -82,3 +82,20 @@ t.test('a sample rate of 0 records no new trace but follows a caller\'s sampled 
   const ownLine = server.logs.find((l) => l.reqId === own.requestId && l.msg === 'request completed');
   t.notOk(ownLine && 'traceId' in ownLine, 'its log line carries no trace id');
 });
+
+t.test('node dist/server.js without --import loads the preload itself: spans and trace ids as with the flag', async (t) => {
+  const server = await startTracedServer({
+    plugins: { tracing: { batchDelayMs: 50 } }, preload: false, nodeArgs: ['--import', PROBE],
+    env: { AEGIS_OTEL_ENABLED: 'true', AEGIS_OTEL_OTLP_ENDPOINT: receiver.url },
+  });
+  const tp = newTraceparent();
+  const res = await call(server, 'GET', '/v1/sessions?limit=3', undefined, { traceparent: tp.header });
+  await server.stop();
+  const { esm } = probeReport(server);
+  const sdkAt = esm.findIndex((u) => /@opentelemetry\/sdk-node\//.test(u));
+  t.ok(sdkAt >= 0 && sdkAt < esm.findIndex((u) => FASTIFY.test(u)), 'the SDK still loads before fastify');
+  const span = await receiver.waitForSpan((s) => s.traceId === tp.traceId);
+  t.match(span, { kind: 'SERVER', name: 'GET /v1/sessions', parentSpanId: tp.parentId });
+  t.ok(server.logs.some((l) => l.reqId === res.requestId && l.traceId === tp.traceId), 'its log lines carry the trace id');
+  t.notOk(server.logs.some((l) => /without the preload/.test(String(l.msg))), 'no warning about a missing preload');
+});
