@@ -20,12 +20,13 @@ export function tracesUrl(endpoint: string): string {
  */
 export function startSdk(opts: TracingOptions, version: string): TracingRuntime {
   const url = tracesUrl(opts.endpoint);
-  const exporter = new OTLPTraceExporter({ url });
+  // Bounded, so a collector that does not answer cannot hold up the server's shutdown for long.
+  const exporter = new OTLPTraceExporter({ url, timeoutMillis: 5000 });
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': opts.serviceName, 'service.version': version }),
     autoDetectResources: false,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(opts.sampleRate) }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: opts.batchDelayMs })],
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: opts.batchDelayMs, exportTimeoutMillis: 5000 })],
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [],
     metricReaders: [],

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
 import { call, newTraceparent, probeReport, PROBE, startTracedServer } from './helpers.js';
 
@@ -98,4 +100,19 @@ t.test('node dist/server.js without --import loads the preload itself: spans and
   t.match(span, { kind: 'SERVER', name: 'GET /v1/sessions', parentSpanId: tp.parentId });
   t.ok(server.logs.some((l) => l.reqId === res.requestId && l.traceId === tp.traceId), 'its log lines carry the trace id');
   t.notOk(server.logs.some((l) => /without the preload/.test(String(l.msg))), 'no warning about a missing preload');
+});
+
+t.test('a collector that is down is logged as a warning and does not hold up the shutdown', async (t) => {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const closedPort = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const server = await startTracedServer({
+    plugins: { tracing: { batchDelayMs: 50 } },
+    env: { AEGIS_OTEL_ENABLED: 'true', AEGIS_OTEL_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}` },
+  });
+  t.equal((await call(server, 'GET', '/v1/sessions')).status, 200, 'requests are served');
+  const warned = await server.waitForLog((l) => l.component === 'opentelemetry' && /ECONNREFUSED/.test(String(l.msg)));
+  t.equal(warned.level, 40, 'a warning');
+  t.equal((await server.stop()).code, 0, 'the server still shuts down cleanly');
 });
