@@ -1,6 +1,7 @@
 import {
   context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Span,
 } from '@opentelemetry/api';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SpanAttr, VERSION } from '../../kernel/index.js';
 import { bindLoggerSpan } from './correlation.js';
@@ -13,6 +14,12 @@ const tracer = trace.getTracer('aegis-http', VERSION);
 export function spanName(request: FastifyRequest): string {
   const route = request.routeOptions.url;
   return route ? `${request.method} ${route}` : request.method;
+}
+
+function startServerSpan(name: string, headers: IncomingHttpHeaders): Active {
+  const parent = propagation.extract(ROOT_CONTEXT, headers);
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+  return { span, ctx: trace.setSpan(parent, span) };
 }
 
 function finish(request: FastifyRequest, status: number, aborted = false): void {
@@ -36,25 +43,34 @@ function finish(request: FastifyRequest, status: number, aborted = false): void 
  * context is entered again before the handler, since body parsing leaves it).
  */
 export function installServerSpans(app: FastifyInstance): void {
+  // The span starts when fastify makes the request's logger, before its `incoming request` line,
+  // so that line carries the trace id too; the route is named once it is known (onRequest).
+  const early = new WeakMap<IncomingMessage, Active>();
+  app.setChildLoggerFactory(function childLogger(logger, bindings, opts, raw) {
+    const child = logger.child(bindings, opts);
+    const a = startServerSpan(raw.method ?? 'HTTP', raw.headers);
+    early.set(raw, a);
+    bindLoggerSpan(child, a.span);
+    return child;
+  });
   app.addHook('onRequest', (request, _reply, done) => {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    // Routes whose context was made before this plugin (the default 404) have no early span.
+    const a = early.get(request.raw) ?? startServerSpan(request.method, request.headers);
+    early.delete(request.raw);
     const route = request.routeOptions.url;
     const params = request.params as Record<string, unknown> | undefined;
-    const span = tracer.startSpan(spanName(request), {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'http.request.method': request.method,
-        'url.path': request.url.split('?')[0],
-        'url.scheme': request.protocol,
-        ...(route ? { 'http.route': route } : {}),
-        ...(route?.includes('/sessions/:id') && typeof params?.id === 'string' ? { [SpanAttr.sessionId]: params.id } : {}),
-        'aegis.request.id': request.id,
-      },
-    }, parent);
-    const ctx = trace.setSpan(parent, span);
-    active.set(request, { span, ctx });
-    bindLoggerSpan(request.log, span);
-    context.with(ctx, done);
+    a.span.updateName(spanName(request));
+    a.span.setAttributes({
+      'http.request.method': request.method,
+      'url.path': request.url.split('?')[0],
+      'url.scheme': request.protocol,
+      ...(route ? { 'http.route': route } : {}),
+      ...(route?.includes('/sessions/:id') && typeof params?.id === 'string' ? { [SpanAttr.sessionId]: params.id } : {}),
+      'aegis.request.id': request.id,
+    });
+    active.set(request, a);
+    bindLoggerSpan(request.log, a.span);
+    context.with(a.ctx, done);
   });
   app.addHook('preHandler', (request, _reply, done) => {
     const a = active.get(request);

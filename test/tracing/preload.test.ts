@@ -64,10 +64,12 @@ t.test('with AEGIS_OTEL_ENABLED the preload starts the SDK before fastify loads 
     'a failed create sets its span\'s status to error with the code');
   t.ok(failed?.events.some((e) => e.name === 'exception'), 'and records the exception');
 
-  const lines = server.logs.filter((l) => l.reqId === listed.requestId && l.msg === 'request completed');
-  t.equal(lines.length, 1);
-  t.equal(lines[0]!.traceId, tp.traceId, 'the request\'s log line carries its trace id');
-  t.equal(lines[0]!.spanId, server1.spanId, 'and its server span id');
+  const lines = server.logs.filter((l) => l.reqId === listed.requestId);
+  t.same(lines.map((l) => l.msg), ['incoming request', 'request completed'], 'the request\'s own log lines');
+  for (const line of lines) {
+    t.equal(line.traceId, tp.traceId, `"${line.msg}" carries the request's trace id`);
+    t.equal(line.spanId, server1.spanId, 'and its server span id');
+  }
 });
 
 t.test('a sample rate of 0 records no new trace but follows a caller\'s sampled traceparent', async (t) => {
