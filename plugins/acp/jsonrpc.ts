@@ -56,6 +56,7 @@ export class JsonRpcPeer {
 
   constructor(
     input: Readable, private readonly output: Writable, private readonly log: Logger, maxLineBytes: number,
+    private readonly backlogBytes = 16 * 1048576,
     /** Put on every request's `acp.json_rpc.request` span (the session's id, agent, tenant). */
     private readonly spanAttributes: Attributes = {},
   ) {
@@ -108,8 +109,18 @@ export class JsonRpcPeer {
 
   get closed(): boolean { return this.closedWith !== undefined; }
 
+  /**
+   * Writes one message. An agent that stops reading its input would otherwise make every later
+   * message pile up in memory: past `backlogBytes` waiting, the conversation is closed with the
+   * reason (every waiting request fails) and the agent's input is cut.
+   */
   private send(message: unknown): void {
     if (!this.output.writable) return;
+    if (this.output.writableLength > this.backlogBytes) {
+      this.close(`the agent stopped reading its input (${this.output.writableLength} bytes waiting)`);
+      this.output.destroy();
+      return;
+    }
     this.output.write(JSON.stringify(message) + '\n');
   }
 

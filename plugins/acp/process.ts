@@ -35,8 +35,10 @@ export class AgentProcess {
   readonly exited: Promise<AgentExit>;
   private stderrTail = '';
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, log: Logger, maxLineBytes: number, drainMs: number, attributes: Attributes) {
-    this.peer = new JsonRpcPeer(child.stdout, child.stdin, log, maxLineBytes, attributes);
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes: number, attributes: Attributes,
+  ) {
+    this.peer = new JsonRpcPeer(child.stdout, child.stdin, log, maxLineBytes, backlogBytes, attributes);
     child.stderr.on('data', (d: Buffer) => {
       const text = d.toString('utf8');
       log.debug({ stderr: text.slice(0, 2000) }, 'agent stderr');
@@ -62,7 +64,9 @@ export class AgentProcess {
    * Starts the agent; resolves once it runs, or throws ACP_SPAWN_FAILED (e.g. ENOENT). Traced as
    * `acp.child_process.spawn`; `attributes` (the session's) go on it and on every request span.
    */
-  static start(launch: AgentLaunch, log: Logger, maxLineBytes: number, drainMs: number, attributes: Attributes = {}): Promise<AgentProcess> {
+  static start(
+    launch: AgentLaunch, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes = 16 * 1048576, attributes: Attributes = {},
+  ): Promise<AgentProcess> {
     return withSpan('acp.child_process.spawn', { ...attributes, 'process.executable.name': basename(launch.command) }, async (span) => {
       const child = spawn(launch.command, launch.args, {
         cwd: launch.cwd, env: launch.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,7 +78,7 @@ export class AgentProcess {
       span.setAttribute('process.pid', child.pid!);
       // Later errors (a failed kill) are not fatal; the exit event tells the end.
       child.on('error', (err) => log.warn({ err }, 'agent process error'));
-      return new AgentProcess(child, log, maxLineBytes, drainMs, attributes);
+      return new AgentProcess(child, log, maxLineBytes, drainMs, backlogBytes, attributes);
     });
   }
 
