@@ -5,8 +5,8 @@ export type RequestOutcome = 'ok' | 'error' | 'timeout';
 const counts = new Map<string, Map<RequestOutcome, number>>();
 
 export function countRequest(method: string, outcome: RequestOutcome): void {
-  let byOutcome = counts.get(method);
-  if (!byOutcome) counts.set(method, byOutcome = new Map());
+  const byOutcome = counts.get(method) ?? new Map<RequestOutcome, number>();
+  counts.set(method, byOutcome);
   byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
 }
 

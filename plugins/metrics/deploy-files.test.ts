@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { bearer } from '../../test/support/app.js';
 import { REPO_ROOT } from '../../test/support/paths.js';
 import { parseExposition } from '../../test/support/prom-text.js';
-import { CAT, testApp } from '../auth/test-helpers.js';
+import { CAT, testApp } from './test-helpers.js';
 
 /** Every aegis_* series name a PromQL text uses. */
 const seriesIn = (expr: string) => [...expr.matchAll(/\baegis_[a-z0-9_]+/g)].map((m) => m[0]);

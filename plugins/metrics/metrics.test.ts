@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { bearer, TEST_TOKEN } from '../../test/support/app.js';
 import { parseExposition, sampleSum, sampleValue } from '../../test/support/prom-text.js';
-import { CAT, createKey, testApp } from '../auth/test-helpers.js';
+import { CAT, createKey, testApp } from './test-helpers.js';
 import type { SessionState } from '../sessions/index.js';
 
 async function scrape(app: FastifyInstance, token = TEST_TOKEN) {

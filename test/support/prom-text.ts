@@ -68,8 +68,8 @@ export function parseExposition(text: string): Map<string, Family> {
       if (!m) continue;
       const [, kind, name, rest] = m;
       if (!NAME.test(name)) throw new Error(`bad metric name in: ${line}`);
-      let f = families.get(name);
-      if (!f) families.set(name, f = { name, type: 'untyped', help: '', samples: [] });
+      const f = families.get(name) ?? { name, type: 'untyped', help: '', samples: [] };
+      families.set(name, f);
       if (kind === 'TYPE') {
         if (!TYPES.has(rest)) throw new Error(`bad type in: ${line}`);
         if (f.samples.length) throw new Error(`TYPE after samples for ${name}`);
