@@ -9,6 +9,9 @@ import type { TracingOptions } from './schema.js';
 export { optionsSchema, envOptions, type TracingOptions } from './schema.js';
 export { tracingRuntime, type TracingRuntime } from './runtime.js';
 
+/** The fields of a session record a span reads. */
+interface SessionLike { agent: string; permissionMode: string; owner?: { tenantId?: string } }
+
 /** The SDK reports some errors as a JSON-serialised error; its message is what a reader needs. */
 function diagMessage(msg: string): string {
   if (!msg.startsWith('{')) return msg;
@@ -41,7 +44,13 @@ async function tracing(app: FastifyInstance, opts: TracingOptions) {
     warn: (msg, ...args) => say(msg, args),
     info: () => {}, debug: () => {}, verbose: () => {},
   }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  installServerSpans(app);
+  // Session routes' spans name the session's agent, permission mode and tenant too, when the
+  // sessions plugin is loaded (tracing does not depend on it).
+  installServerSpans(app, (id) => {
+    const sessions = app.hasDecorator('sessions') ? (app as unknown as { sessions: { record(id: string): SessionLike | undefined } }).sessions : undefined;
+    const r = sessions?.record(id);
+    return r ? { agent: r.agent, permissionMode: r.permissionMode, tenantId: r.owner?.tenantId } : undefined;
+  });
   const started = runtime;
   app.addHook('onClose', async () => {
     await started.shutdown().catch((err: unknown) => log.warn({ err }, 'exporting the last spans failed'));

@@ -22,12 +22,21 @@ function startServerSpan(name: string, headers: IncomingHttpHeaders): Active {
   return { span, ctx: trace.setSpan(parent, span) };
 }
 
-function finish(request: FastifyRequest, status: number, aborted = false): void {
+/** What a session route's span also gets: the session's agent, permission mode and tenant. */
+export type SessionLookup = (id: string) => { agent: string; permissionMode: string; tenantId?: string } | undefined;
+
+function finish(request: FastifyRequest, status: number, session: SessionLookup, aborted = false): void {
   const a = active.get(request);
   if (!a) return;
   active.delete(request);
   const { span } = a;
   span.setAttribute('http.response.status_code', status);
+  const params = request.params as Record<string, unknown> | undefined;
+  const s = request.routeOptions.url?.includes('/sessions/:id') && typeof params?.id === 'string' ? session(params.id) : undefined;
+  if (s) {
+    span.setAttributes({ [SpanAttr.agent]: s.agent, [SpanAttr.permissionMode]: s.permissionMode });
+    if (s.tenantId) span.setAttribute(SpanAttr.tenant, s.tenantId);
+  }
   const principal = (request as { principal?: { id?: string; tenantId?: string } | null }).principal;
   if (principal?.id) span.setAttribute(SpanAttr.principal, principal.id);
   if (principal?.tenantId) span.setAttribute(SpanAttr.tenant, principal.tenantId);
@@ -42,7 +51,7 @@ function finish(request: FastifyRequest, status: number, aborted = false): void 
  * becomes its parent; hooks, the handler and everything they start run inside it (the span's
  * context is entered again before the handler, since body parsing leaves it).
  */
-export function installServerSpans(app: FastifyInstance): void {
+export function installServerSpans(app: FastifyInstance, session: SessionLookup): void {
   // The span starts when fastify makes the request's logger, before its `incoming request` line,
   // so that line carries the trace id too; the route is named once it is known (onRequest).
   const early = new WeakMap<IncomingMessage, Active>();
@@ -85,6 +94,6 @@ export function installServerSpans(app: FastifyInstance): void {
     }
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => { finish(request, reply.statusCode); done(); });
-  app.addHook('onRequestAbort', (request, done) => { finish(request, 499, true); done(); });
+  app.addHook('onResponse', (request, reply, done) => { finish(request, reply.statusCode, session); done(); });
+  app.addHook('onRequestAbort', (request, done) => { finish(request, 499, session, true); done(); });
 }

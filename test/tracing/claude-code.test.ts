@@ -70,7 +70,9 @@ t.test('a scripted Claude Code session is traced end to end: create, requests, a
   t.ok(pty, 'pty.spawn is a child of session.create');
   t.match(pty?.attributes, { 'aegis.session.id': id, 'aegis.agent': 'claude-code', 'process.pid': Number });
   const byRoute = (name: string) => spans.filter((s) => s.kind === 'SERVER' && s.name === name && s.attributes['aegis.session.id'] === id);
-  t.match(byRoute('POST /v1/sessions/:id/approve'), [{ attributes: { 'http.response.status_code': 200, 'http.route': '/v1/sessions/:id/approve' } }], 'the approval has its server span');
+  t.match(byRoute('POST /v1/sessions/:id/approve'), [{
+    attributes: { 'http.response.status_code': 200, 'http.route': '/v1/sessions/:id/approve', 'aegis.agent': 'claude-code', 'aegis.permission_mode': 'default' },
+  }], 'the approval has its server span, naming the session\'s agent and permission mode');
   t.equal(byRoute('POST /v1/sessions/:id/send').length, 1);
   t.ok(byRoute('GET /v1/sessions/:id').length >= 2, 'every status request too');
   const killServer = byRoute('DELETE /v1/sessions/:id')[0];
