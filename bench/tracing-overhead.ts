@@ -1,8 +1,8 @@
 /**
  * Request overhead of tracing: the same authenticated route (GET /v1/sessions) on three real
  * server processes started with the tracing preload: tracing off, on at sample rate 1.0, and on
- * at 0.1, exporting to a real OTLP/HTTP receiver on 127.0.0.1. Requests alternate between the
- * servers in rounds so machine noise falls on all three alike. Prints p50/p99 per configuration
+ * at 0.1, exporting to a real OTLP/HTTP receiver on 127.0.0.1. Requests go to each server in
+ * turn so machine noise falls on all three alike. Prints p50/p99 per configuration
  * and the difference from "off"; asserts nothing.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/tracing-overhead.js [requests-per-round]
@@ -55,16 +55,15 @@ async function once(server: ServerProcess): Promise<number> {
 }
 
 for (const c of configs) for (let i = 0; i < WARMUP; i++) await once(c.server);
-for (let round = 0; round < ROUNDS; round++) {
-  for (const c of configs) for (let i = 0; i < PER_ROUND; i++) c.ms.push(await once(c.server));
-}
+// One request to each server in turn, so a burst of load elsewhere on the machine falls on all three.
+for (let i = 0; i < ROUNDS * PER_ROUND; i++) for (const c of configs) c.ms.push(await once(c.server));
 for (const c of configs) await c.server.stop();
 await receiver.close();
 
 const off = configs[0]!;
 const f = (x: number) => x.toFixed(3).padStart(8);
 const d = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`.padStart(8);
-process.stdout.write(`GET /v1/sessions?limit=1, ${ROUNDS} x ${PER_ROUND} requests per configuration, sequential, keep-alive, log level info (two access-log lines per request); ms\n`);
+process.stdout.write(`GET /v1/sessions?limit=1, ${ROUNDS * PER_ROUND} requests per configuration, sequential, one server after another, keep-alive, log level info (two access-log lines per request); ms\n`);
 process.stdout.write(`${'configuration'.padEnd(30)} ${'n'.padStart(6)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'Δp50'.padStart(8)} ${'Δp99'.padStart(8)}\n`);
 for (const c of configs) {
   process.stdout.write(`${c.name.padEnd(30)} ${String(c.ms.length).padStart(6)} ${f(pct(c.ms, 50))} ${f(pct(c.ms, 99))} ${d(pct(c.ms, 50) - pct(off.ms, 50))} ${d(pct(c.ms, 99) - pct(off.ms, 99))}\n`);
