@@ -1,10 +1,11 @@
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig } from './config/load.js';
-import { configFlag } from './config/argv.js';
 import { BootError } from './errors.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
 import { createShutdown } from './lifecycle.js';
+import { flagValue } from './flags.js';
 import type { Catalogue } from './plugins/types.js';
 
 export interface MainOptions {
@@ -12,14 +13,15 @@ export interface MainOptions {
   catalogue: Catalogue;
 }
 
+
 /**
  * Boots the server process: config, plugins, listen, signal handling. A boot problem prints one
  * line (`aegis: <message> [<code>]`) and exits 2; never a stack trace.
  */
 export async function main(opts: MainOptions): Promise<void> {
-  let app;
+  let app: FastifyInstance | undefined;
   try {
-    const config = await loadConfig({ configPath: configFlag(opts.argv) });
+    const config = await loadConfig({ configPath: flagValue(opts.argv, '--config', '-c') || undefined });
     // Built after the config so a bad AEGIS_LOG_LEVEL is a boot error, not a throw inside pino.
     const logger = pino(loggerOptions(config.logLevel));
     app = await buildApp(config, { catalogue: opts.catalogue, logger });

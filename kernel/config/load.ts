@@ -60,6 +60,14 @@ export function resolveConfigPath(config: Pick<AegisConfig, 'baseDir' | 'homeDir
   return resolve(config.baseDir, expandHome(p, config.homeDir));
 }
 
+/**
+ * The server process's own environment, read now. For what agents inherit (sessions' agentEnv,
+ * the PATH a command is looked up on); configuration goes through loadConfig instead.
+ */
+export function serverEnv(): Env {
+  return process.env;
+}
+
 const snapshots = new WeakMap<AegisConfig, Env>();
 
 /**

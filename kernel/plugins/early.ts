@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { configFlag } from '../config/argv.js';
+import { flagValue } from '../flags.js';
 import { resolvePlugins } from './resolve.js';
 import type { CatalogueEntry } from './types.js';
 
@@ -9,7 +9,7 @@ import type { CatalogueEntry } from './types.js';
  * the server is built, such as the tracing preload. `undefined` when the plugin is off.
  */
 export async function earlyPluginOptions(key: string, entry: CatalogueEntry, argv: readonly string[]): Promise<Record<string, unknown> | undefined> {
-  const config = await loadConfig({ configPath: configFlag(argv) });
+  const config = await loadConfig({ configPath: flagValue(argv, '--config', '-c') || undefined });
   // Only this plugin is looked at: the rest of the catalogue is not loaded this early.
   config.plugins = Object.hasOwn(config.plugins, key) ? { [key]: config.plugins[key] } : {};
   const resolved = await resolvePlugins(config, { [key]: entry });

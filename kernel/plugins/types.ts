@@ -6,6 +6,7 @@ export type { EnvOptions };
 
 /** What a plugin module exports: the fastify-plugin-wrapped plugin and, optionally, its options schema. */
 export interface AegisPluginModule {
+  // biome-ignore lint/suspicious/noExplicitAny: each plugin types its own options; the kernel checks them against optionsSchema
   default: FastifyPluginAsync<any> | FastifyPluginCallback<any>;
   /** TypeBox schema of the plugin's `plugins.<name>` options block; defaults are applied from it. */
   optionsSchema?: TSchema;

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionContext } from '../sessions/driver.js';
-import { agentEnv } from '../sessions/env.js';
-import type { SessionRecord } from '../sessions/types.js';
+import { agentEnv, type SessionContext, type SessionRecord } from '../sessions/index.js';
 import { ClaudeStartExited, ClaudeStartTimeout } from './errors.js';
 import { claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 import type { LiveSession } from './live.js';

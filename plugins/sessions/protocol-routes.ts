@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { VERSION } from '../../kernel/health.js';
+import { VERSION } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
 import { DEFAULT_AGENT } from './create.js';
 import { createHookGuard } from './hook-guard.js';
@@ -21,7 +21,7 @@ export async function protocolRoutes(
   const svc = opts.service;
   const checkHook = createHookGuard({
     ...opts.hookFailures, events: app.events,
-    secretOf: (id) => { const rec = svc.record(id); return rec ? svc.session(rec.id).hookSecret : undefined; },
+    secretOf: (id) => (svc.record(id) ? svc.session(id).hookSecret || undefined : undefined),
   });
 
   r.post('/v1/handshake', {

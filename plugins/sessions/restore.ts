@@ -37,14 +37,17 @@ function emitRestored(deps: SessionDeps, rec: SessionRecord, resumed: boolean): 
 /** Loads and registers one record; returns the session when it must be resumed. */
 async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionDeps): Promise<Session | undefined> {
   const driver = reg.driverFor(rec.agent);
-  const s = await Session.load(rec, driver, await deps.files.loadSecret(rec.id), deps);
+  // An ended session takes no hooks: its secret is not read (nor made), which keeps boots with
+  // thousands of ended sessions quick.
+  const secret = rec.status === 'exited' ? '' : await deps.files.loadSecret(rec.id);
+  const s = await Session.load(rec, driver, secret, deps);
   reg.register(s);
   if (!s.live) {
     // Ended, but a crash may have come before its other groups (terminals) were stopped.
     if (rec.groups?.length) { await reapOrphan(rec, deps); await s.save(); }
     return undefined;
   }
-  if (!driver || !driver.capabilities.resume) {
+  if (!driver?.capabilities.resume) {
     await reapOrphan(rec, deps);
     const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;
     s.markExited(why, 'restore');

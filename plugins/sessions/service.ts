@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/index.js';
 import { SpanAttr, annotateSpan, withSpan } from '../../kernel/index.js';
 import type {
   AccessAction, AccessPolicy, CreateGuard, CreateSessionInput, ListFilter, ListPage, SessionMetrics, SessionView,
@@ -81,6 +81,8 @@ export class SessionsRegistry implements SessionsService {
 
   /** Internal: adds a loaded or created session. */
   register(s: Session): void { this.sessions.set(s.record.id, s); }
+  /** Internal: drops an ended session (retention). */
+  forget(id: string): void { if (!this.sessions.get(id)?.live) this.sessions.delete(id); }
   all(): Session[] { return [...this.sessions.values()]; }
 
   create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
