@@ -7,6 +7,8 @@ const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
 // Each command loads only what it needs: `ag audit verify` should not pay for the server's start-up.
 switch (command) {
   case 'serve': {
+    // Tracing first, before fastify and http load (see plugins/tracing/preload.ts).
+    await import('../plugins/tracing/preload.js');
     const [{ main }, { catalogue }] = await Promise.all([import('../kernel/main.js'), import('../plugins/index.js')]);
     await main({ argv: command === argv[0] ? argv.slice(1) : argv, catalogue });
     break;

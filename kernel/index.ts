@@ -18,3 +18,8 @@ export { safeEqual, loadOrCreateSecret } from './secrets.js';
 export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
 export { resolveConfigPath, serverEnv } from './config/load.js';
 export type { Env } from './config/env.js';
+export { setLogMixin, type LogMixin } from './logger.js';
+export {
+  SpanAttr, withSpan, withSpanSync, startSpan, currentContext, inSpan, failSpan, annotateSpan, traceHeaders, spanEvent,
+} from './trace.js';
+export { earlyPluginOptions } from './plugins/early.js';

@@ -5,6 +5,9 @@ import type { Catalogue } from '../kernel/index.js';
  * a plugin by path; it resolves names here (or a third-party module named in the config).
  */
 export const catalogue: Catalogue = {
+  // First (catalogue order is boot order), so their hooks see every route the others add.
+  tracing: { load: () => import('./tracing/index.js'), enabledByDefault: false, enableEnv: 'AEGIS_OTEL_ENABLED', description: 'OpenTelemetry traces over OTLP/HTTP (start with the preload: node --import dist/plugins/tracing/preload.js)' },
+  metrics: { load: () => import('./metrics/index.js'), enabledByDefault: false, description: 'Prometheus metrics at GET /metrics' },
   openapi: { load: () => import('./openapi/index.js'), enabledByDefault: true, description: 'OpenAPI document at /v1/openapi.json' },
   auth: { load: () => import('./auth/index.js'), enabledByDefault: true, description: 'Authentication and authorisation: master token, API keys, roles, permissions, rate limits' },
   sessions: { load: () => import('./sessions/index.js'), enabledByDefault: true, description: 'Agent sessions: PTY runtime, state machine, persistence, REST routes' },

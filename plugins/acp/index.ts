@@ -23,3 +23,4 @@ async function acp(app: FastifyInstance, opts: AcpOptions) {
 }
 
 export default fp(acp, { name: 'acp', fastify: '5.x', dependencies: ['sessions'] });
+export { acpRequestCounts, type RequestOutcome } from './request-counts.js';

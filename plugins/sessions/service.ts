@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import type { Principal } from '../auth/index.js';
+import { SpanAttr, annotateSpan, withSpan } from '../../kernel/index.js';
 import type {
   AccessAction, AccessPolicy, CreateGuard, CreateSessionInput, ListFilter, ListPage, SessionMetrics, SessionView,
   SessionsService, TranscriptCursorPage, TranscriptPage,
@@ -8,7 +9,7 @@ import type {
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { ScreenSnapshot, SessionRecord, TranscriptEntry } from './types.js';
 import { SessionActions } from './actions.js';
-import { checkCreate, type CheckedCreate } from './create.js';
+import { checkCreate, DEFAULT_AGENT, type CheckedCreate } from './create.js';
 import { CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed } from './errors.js';
 import { metricsView, emptyMetrics } from './metrics.js';
 import { Session, type SessionDeps } from './session.js';
@@ -84,13 +85,22 @@ export class SessionsRegistry implements SessionsService {
   forget(id: string): void { if (!this.sessions.get(id)?.live) this.sessions.delete(id); }
   all(): Session[] { return [...this.sessions.values()]; }
 
-  async create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
+  create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
+    const attributes = {
+      [SpanAttr.agent]: input.agent ?? DEFAULT_AGENT, [SpanAttr.permissionMode]: input.permissionMode ?? 'default',
+      ...(principal?.tenantId ? { [SpanAttr.tenant]: principal.tenantId } : {}),
+    };
+    return withSpan('session.create', attributes, () => this.createInSpan(input, principal));
+  }
+
+  private async createInSpan(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
     const c = await checkCreate(input, this.drivers, this.deps.options.envDenylist);
     const origin = input.resumeSessionId !== undefined ? 'resume' : 'create';
     for (const guard of this.guards) await guard({ workDir: c.workDir, agent: c.agent, env: c.env, principal, origin });
     const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
+      annotateSpan({ [SpanAttr.sessionId]: idle.record.id, 'aegis.session.reused': true });
       if (c.prompt) await this.actions.send(idle, c.prompt, principal);
       this.deps.events.emit('session.reused', {
         sessionId: idle.record.id, tenantId: idle.record.owner.tenantId, at: new Date().toISOString(), actorId: principal?.id, prompted: !!c.prompt,
@@ -106,6 +116,7 @@ export class SessionsRegistry implements SessionsService {
     } finally {
       this.reserved--;
     }
+    annotateSpan({ [SpanAttr.sessionId]: s.record.id, 'aegis.session.reused': false });
     // Registered in the same tick the reservation ends, so no create counts it twice or not at all.
     this.register(s);
     await s.save();
@@ -225,7 +236,12 @@ export class SessionsRegistry implements SessionsService {
 
   async kill(id: string, actor?: Principal | null): Promise<SessionView> {
     const s = this.session(id);
-    await this.actions.kill(s, this.deps.options.killGraceMs, actor);
+    const r = s.record;
+    const attributes = {
+      [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
+      ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}),
+    };
+    await withSpan('session.kill', attributes, () => this.actions.kill(s, this.deps.options.killGraceMs, actor));
     return s.view();
   }
 

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../kernel/index.js';
 import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
@@ -14,6 +15,7 @@ import { emptyMetrics, recordTransition } from './metrics.js';
 import { createContext } from './context.js';
 import { MessageFeed } from './messages.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
+import { SpanAttr, withSpanSync } from '../../kernel/index.js';
 import './events.js';
 
 /** What every session shares: the bus, the options, the files, where hooks post to. */
@@ -132,6 +134,19 @@ export class Session {
 
   spawn(spec: PtySpec): PtyHandle {
     if (this.pty && !this.pty.ended) throw new Error('this session already runs a process');
+    const r = this.record;
+    const attributes = {
+      [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
+      ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}), 'process.executable.name': basename(spec.command),
+    };
+    return withSpanSync('pty.spawn', attributes, (span) => {
+      const pty = this.spawnPty(spec);
+      span.setAttribute('process.pid', pty.pid);
+      return pty;
+    });
+  }
+
+  private spawnPty(spec: PtySpec): TerminalPty {
     const o = this.deps.options;
     const pty = new TerminalPty(spec, {
       cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
