@@ -22,22 +22,3 @@ export async function verifyStateDir(stateDir: string): Promise<VerifyReport & {
   }
   return verifyChain(dir, key);
 }
-
-/** Runs `ag audit <sub> [--state-dir <dir>]`; returns the exit code (0 intact, 1 broken, 2 usage). */
-export async function auditCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, defaultStateDir: () => Promise<string>): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'verify') {
-    err.write('ag: usage: ag audit verify [--state-dir <dir>]\n');
-    return 2;
-  }
-  const i = rest.findIndex((a) => a === '--state-dir');
-  const eq = rest.find((a) => a.startsWith('--state-dir='));
-  const given = i >= 0 ? rest[i + 1] : eq?.slice('--state-dir='.length);
-  if (i >= 0 && !given) {
-    err.write('ag: --state-dir needs a directory\n');
-    return 2;
-  }
-  const report = await verifyStateDir(given ?? await defaultStateDir());
-  out.write(JSON.stringify(report, null, 2) + '\n');
-  return report.ok ? 0 : 1;
-}

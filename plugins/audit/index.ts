@@ -15,6 +15,7 @@ export { optionsSchema, type AuditOptions } from './schema.js';
 export type { AuditEntry } from './log.js';
 export type { AuditRecord } from './chain.js';
 export type { VerifyReport, BrokenAt } from './verify.js';
+export { verifyStateDir } from './cli.js';
 
 /** `app.audit`: the tamper-evident audit trail. */
 export interface AuditService {
