@@ -10,7 +10,7 @@ import { registerTail } from './commands/tail.js';
 import { registerKeys } from './commands/keys.js';
 import { registerAudit } from './commands/audit.js';
 import { registerMcp } from './commands/mcp.js';
-import { VERSION } from '../../kernel/health.js';
+import { VERSION } from '../../kernel/version.js';
 
 /** The options a client command takes: where the server is, and JSON output. */
 export function clientOptions(cmd: Command): Command {

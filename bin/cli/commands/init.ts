@@ -3,8 +3,6 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { atomicWrite, ensureStateDir, loadOrCreateSecret } from '../../../kernel/index.js';
 import { run } from '../program.js';
 import { CliError, EXIT } from '../context.js';
 import { printJson, type Io } from '../output.js';
@@ -52,6 +50,7 @@ export function registerInit(program: Command, io: Io): void {
     .option('--force', 'overwrite an existing config file')
     .option('--json', 'print what was written as JSON')
     .action(run(io, async (opts: InitOptions) => {
+      const [{ atomicWrite, ensureStateDir, loadOrCreateSecret }, { stringify }] = await Promise.all([import('../../../kernel/index.js'), import('yaml')]);
       if (!opts.yes && process.stdin.isTTY) await ask(opts, io);
       const file = resolve(expandHome(opts.config ?? join('~', '.aegis', 'config.yaml')));
       if (existsSync(file) && !opts.force) {

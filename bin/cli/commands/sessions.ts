@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { PERMISSION_MODES, SESSION_STATES } from '../../../plugins/sessions/index.js';
+// The constants alone, from their dependency-free module: every `ag` start pays for what is imported here.
+import { PERMISSION_MODES, SESSION_STATES } from '../../../plugins/sessions/types.js';
 import type { SessionView } from '../../../plugins/sessions/index.js';
 import { clientOptions, run } from '../program.js';
 import { resolveTarget, type GlobalOptions } from '../context.js';
