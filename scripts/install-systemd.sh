@@ -122,21 +122,28 @@ find "\$state_dir" -maxdepth 2 -name '*.pid' -type f 2>/dev/null | while read -r
   if [ -z "\$pid" ] || ! kill -0 "\$pid" 2>/dev/null; then rm -f "\$file"; fi
 done
 
-# Orphaned agents: a session record names its agent's pid and that process's start time, so a
-# reused pid is never touched. The agent leads its own process group; end the group.
+# Orphaned agents: a session record names its agent's pid and that process's start time (and
+# any other process groups it owns, each with its leader's start time), so a reused pid is never
+# touched. Each leads its own process group; end the group, SIGKILL after 3 s.
 start_time() { sed 's/^.*) //' "/proc/\$1/stat" 2>/dev/null | cut -d' ' -f20; }
+end_group() {
+  [ "\$(start_time "\$1")" = "\$2" ] || return 0
+  kill -TERM -- "-\$1" 2>/dev/null || kill -TERM "\$1" 2>/dev/null || true
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    [ "\$(start_time "\$1")" = "\$2" ] || return 0
+    sleep 0.3
+  done
+  kill -KILL -- "-\$1" 2>/dev/null || kill -KILL "\$1" 2>/dev/null || true
+}
 for rec in "\$state_dir"/sessions/*.json; do
   [ -f "\$rec" ] || continue
   pid=\$(sed -n 's/^ *"pid": *\([0-9][0-9]*\).*/\1/p' "\$rec" | head -n 1)
   started=\$(sed -n 's/^ *"pidStartTime": *"\([0-9][0-9]*\)".*/\1/p' "\$rec" | head -n 1)
-  if [ -z "\$pid" ] || [ -z "\$started" ]; then continue; fi
-  [ "\$(start_time "\$pid")" = "\$started" ] || continue
-  kill -TERM -- "-\$pid" 2>/dev/null || kill -TERM "\$pid" 2>/dev/null || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    [ "\$(start_time "\$pid")" = "\$started" ] || continue 2
-    sleep 0.3
-  done
-  kill -KILL -- "-\$pid" 2>/dev/null || kill -KILL "\$pid" 2>/dev/null || true
+  if [ -n "\$pid" ] && [ -n "\$started" ]; then end_group "\$pid" "\$started"; fi
+  awk '/"groups": *\[/ { g = 1 }
+       g && /"pgid":/ { gsub(/[^0-9]/, ""); p = \$0 }
+       g && /"startTime":/ { gsub(/[^0-9]/, ""); if (p != "") print p, \$0; p = "" }
+       g && /^  \]/ { g = 0 }' "\$rec" | while read -r gpid gstart; do end_group "\$gpid" "\$gstart"; done
 done
 exit 0
 PRESTART

@@ -140,7 +140,8 @@ t.test('the pre-start script removes stale PID files and ends only the orphaned 
 
   const orphan = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
   const bystander = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
-  t.teardown(() => { for (const p of [orphan, bystander]) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); });
+  const grouped = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+  t.teardown(() => { for (const p of [orphan, bystander, grouped]) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); });
   const startTime = async (pid: number) => (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ')[19];
   const gone = spawn('true');
   await once(gone, 'exit');
@@ -152,12 +153,16 @@ t.test('the pre-start script removes stale PID files and ends only the orphaned 
   await writeFile(join(stateDir, 'sessions', 'a.json'), record(orphan.pid!, await startTime(orphan.pid!)));
   // Same pid as a live process but another start time: a reused pid, never touched.
   await writeFile(join(stateDir, 'sessions', 'b.json'), record(bystander.pid!, '1'));
+  // Another process group the session owns (an ACP agent's terminal), recorded with its leader's start time.
+  await writeFile(join(stateDir, 'sessions', 'c.json'), JSON.stringify({ id: 'c', status: 'working', groups: [{ pgid: grouped.pid, startTime: await startTime(grouped.pid!) }] }, null, 2));
 
   const orphanExit = once(orphan, 'exit');
+  const groupedExit = once(grouped, 'exit');
   const run = await runFile(script, [], { env: { AEGIS_STATE_DIR: stateDir } });
   t.equal(run.code, 0, run.stderr);
   const [, signal] = await orphanExit;
   t.equal(signal, 'SIGTERM', 'the orphan recorded with its start time was ended');
+  t.equal((await groupedExit)[1], 'SIGTERM', 'a process group the record owns was ended');
   t.equal(bystander.exitCode, null, 'the process with a reused pid lives');
   t.equal(bystander.signalCode, null);
   const left = await readdir(stateDir);
