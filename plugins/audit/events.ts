@@ -26,6 +26,9 @@ export const AUDITED: Mappers = {
     actor: p.ownerId, tenantId: tenant(p.tenantId), action: 'session.created', sessionId: p.sessionId,
     detail: { agent: p.agent, workDir: p.workDir, ...(p.name !== undefined ? { name: p.name } : {}) },
   }),
+  'session.purged': (p) => ({
+    actor: 'system', tenantId: tenant(p.tenantId), action: 'session.purged', sessionId: p.sessionId, detail: { endedAt: p.endedAt },
+  }),
   'session.start-failed': (p) => ({
     actor: 'system', tenantId: tenant(p.tenantId), action: 'session.start-failed', sessionId: p.sessionId, detail: { code: p.code, reason: p.reason },
   }),
