@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AegisConfig } from '../../kernel/index.js';
+import { cliEnv } from './env.js';
 
 /** Options every command that talks to a server accepts. */
 export interface GlobalOptions {
@@ -34,7 +35,7 @@ export const EXIT = {
 export async function loadCliConfig(configPath?: string): Promise<AegisConfig> {
   const { loadConfig } = await import('../../kernel/config/load.js');
   try {
-    return await loadConfig({ configPath: configPath ?? process.env.AEGIS_CONFIG });
+    return await loadConfig({ configPath });
   } catch (err) {
     const e = err as { code?: string; message?: string };
     throw new CliError(e.code ?? 'AEGIS_ERR_CONFIG_INVALID', e.message?.split('\n')[0] ?? String(err));
@@ -64,7 +65,7 @@ export interface Target {
  * Resolves the server and token: `--url`, else AEGIS_BASE_URL, else the config's host and port;
  * the token from AEGIS_AUTH_TOKEN, else the state directory's token file.
  */
-export async function resolveTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Target> {
+export async function resolveTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = cliEnv()): Promise<Target> {
   const given = opts.url ?? env.AEGIS_BASE_URL;
   let config: AegisConfig | undefined;
   const needConfig = !given || !env.AEGIS_AUTH_TOKEN;

@@ -1,4 +1,5 @@
 /** Output helpers: tables, colours only on a TTY, a spinner while waiting, JSON for scripts. */
+import { cliEnv } from './env.js';
 
 /** Where a command writes; tests and the MCP server pass their own. */
 export interface Io {
@@ -8,7 +9,7 @@ export interface Io {
 
 export const stdio: Io = { out: process.stdout, err: process.stderr };
 
-const useColour = (s: { isTTY?: boolean }) => Boolean(s.isTTY) && !process.env.NO_COLOR;
+const useColour = (s: { isTTY?: boolean }) => Boolean(s.isTTY) && !cliEnv().NO_COLOR;
 
 const paint = (code: number) => (s: string, stream: { isTTY?: boolean } = process.stdout) =>
   useColour(stream) ? `\u001b[${code}m${s}\u001b[0m` : s;

@@ -74,7 +74,7 @@ t.test('compose.yaml is the deployment guide\'s service: port, token from the en
   const svc = compose.services.aegis;
   t.equal(svc.image, 'ghcr.io/onestepat4time/aegis:latest');
   t.same(svc.ports, ['9100:9100']);
-  t.same(svc.environment, { AEGIS_AUTH_TOKEN: '${AEGIS_AUTH_TOKEN}', AEGIS_PORT: 9100 });
+  t.same(svc.environment, { AEGIS_AUTH_TOKEN: '$' + '{AEGIS_AUTH_TOKEN}', AEGIS_PORT: 9100 });
   t.same(svc.volumes, ['aegis-data:/root/.aegis', 'claude-data:/root/.claude']);
   t.equal(svc.restart, 'unless-stopped');
   t.same(Object.keys(compose.volumes).sort(), ['aegis-data', 'claude-data']);

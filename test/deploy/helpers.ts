@@ -66,7 +66,9 @@ export function parseUnit(text: string): Record<string, Record<string, string[]>
     const eq = line.indexOf('=');
     if (eq < 0 || !section) throw new Error(`not a unit line: ${raw}`);
     const key = line.slice(0, eq).trim();
-    (out[section][key] ??= []).push(line.slice(eq + 1).trim());
+    const values = out[section][key] ?? [];
+    values.push(line.slice(eq + 1).trim());
+    out[section][key] = values;
   }
   return out;
 }

@@ -47,7 +47,7 @@ async function backend(t: { teardown(fn: () => unknown): void }) {
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ host: req.headers.host, realIp: req.headers['x-real-ip'] }));
   });
-  server.on('upgrade', (req, socket) => {
+  server.on('upgrade', (_req, socket) => {
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     socket.on('data', (b) => socket.write(Buffer.concat([Buffer.from('echo:'), b])));
   });

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
-import { clientOptions, run } from '../program.js';
+import { clientOptions, run } from '../action.js';
 import { loadCliConfig, resolveTarget, type GlobalOptions } from '../context.js';
 import { Client } from '../client.js';
 import { colour, printJson, type Io } from '../output.js';

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import type { AegisConfig } from '../../../kernel/index.js';
-import { run } from '../program.js';
+import { run } from '../action.js';
 import { clientHost, loadCliConfig, tokenFilePath } from '../context.js';
 import { colour, printJson, table, type Io } from '../output.js';
+import { cliEnv } from '../env.js';
 
 /** One row of the doctor's table. */
 export interface Check {
@@ -24,7 +25,7 @@ const fail = (name: string, detail: string): Check => ({ name, status: 'fail', d
 
 async function versionOf(file: string): Promise<string> {
   // execFile with the file itself: no shell reads the path.
-  const { stdout } = await promisify(execFile)(file, ['--version'], { timeout: 15000, env: { ...process.env, CI: '1' } });
+  const { stdout } = await promisify(execFile)(file, ['--version'], { timeout: 15000, env: { ...cliEnv(), CI: '1' } });
   return stdout.trim().split('\n')[0] ?? '';
 }
 
@@ -32,7 +33,7 @@ async function agentChecks(): Promise<Check[]> {
   const out: Check[] = [];
   try {
     const { resolveClaude } = await import('../../../plugins/claude-code/index.js');
-    const file = resolveClaude(undefined, process.env.PATH ?? '');
+    const file = resolveClaude(undefined, cliEnv().PATH ?? '');
     out.push(pass('agent: claude', `${await versionOf(file).catch(() => 'version unknown')} (${file})`));
   } catch {
     out.push(warn('agent: claude', 'not found on PATH nor installed with Aegis; claude-code sessions cannot start'));
@@ -51,7 +52,7 @@ async function agentChecks(): Promise<Check[]> {
 }
 
 async function stateDirChecks(dir: string): Promise<Check[]> {
-  let st;
+  let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(dir);
   } catch {

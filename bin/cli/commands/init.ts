@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { run } from '../program.js';
+import { run } from '../action.js';
 import { CliError, EXIT } from '../context.js';
 import { printJson, type Io } from '../output.js';
 

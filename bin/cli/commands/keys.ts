@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { clientOptions, run } from '../program.js';
+import { clientOptions, run } from '../action.js';
 import { CliError, EXIT, resolveTarget, type GlobalOptions } from '../context.js';
 import { Client, seg } from '../client.js';
 import { printJson, table, type Io } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { run } from '../program.js';
+import { run } from '../action.js';
 import { resolveTarget, type GlobalOptions } from '../context.js';
 import { Client } from '../client.js';
 import type { Io } from '../output.js';

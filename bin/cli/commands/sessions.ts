@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-// The constants alone, from their dependency-free module: every `ag` start pays for what is imported here.
-import { PERMISSION_MODES, SESSION_STATES } from '../../../plugins/sessions/types.js';
 import type { SessionView } from '../../../plugins/sessions/index.js';
-import { clientOptions, run } from '../program.js';
+import { clientOptions, run } from '../action.js';
 import { resolveTarget, type GlobalOptions } from '../context.js';
 import { Client, seg } from '../client.js';
 import { ago, colour, printJson, table, withSpinner, type Io } from '../output.js';
@@ -39,14 +37,37 @@ export function describeSession(s: SessionView, io: Io): string {
   return text;
 }
 
+/**
+ * Gives `create --mode` and `ls --status` the sessions plugin's modes and states as choices, just
+ * before that command parses and only when the option (or help) is on the line: the plugin's entry
+ * loads the whole plugin, which every other `ag` start should not pay for.
+ */
+function lazyChoices(program: Command, byCommand: Record<string, { option: Option; flag: string; values: () => Promise<readonly string[]> }>): void {
+  program.hook('preSubcommand', async (parent, sub) => {
+    const want = byCommand[sub.name()];
+    if (!want) return;
+    const args = parent.args;
+    if (!args.some((a) => a === want.flag || a.startsWith(`${want.flag}=`) || a === '--help' || a === '-h')) return;
+    want.option.choices([...await want.values()]);
+  });
+}
+
+const sessionsEntry = () => import('../../../plugins/sessions/index.js');
+
 /** `ag create|ls|show|send|approve|reject|interrupt|kill`. */
 export function registerSessions(program: Command, io: Io): void {
+  const modeOption = new Option('--mode <mode>', 'permission mode');
+  const statusOption = new Option('--status <state>', 'only sessions in this state');
+  lazyChoices(program, {
+    create: { option: modeOption, flag: '--mode', values: async () => (await sessionsEntry()).PERMISSION_MODES },
+    ls: { option: statusOption, flag: '--status', values: async () => (await sessionsEntry()).SESSION_STATES },
+  });
   clientOptions(program.command('create')
     .description('start an agent session with a brief')
     .argument('<brief>', 'the first message to the agent')
     .option('--cwd <dir>', 'the working directory of the agent (default: the current directory)')
     .option('--agent <name>', 'the agent driver (default: the server\'s, claude-code)')
-    .addOption(new Option('--mode <mode>', 'permission mode').choices([...PERMISSION_MODES]))
+    .addOption(modeOption)
     .option('--name <name>', 'a name for the session')
     .option('--no-reuse', 'always start a new session, never reuse an idle one'))
     .action(run(io, async (brief: string, opts: Opts) => {
@@ -64,7 +85,7 @@ export function registerSessions(program: Command, io: Io): void {
   clientOptions(program.command('ls')
     .alias('list')
     .description('list sessions')
-    .addOption(new Option('--status <state>', 'only sessions in this state').choices([...SESSION_STATES]))
+    .addOption(statusOption)
     .option('--agent <name>', 'only sessions of this agent')
     .option('--limit <n>', 'at most this many', '100'))
     .action(run(io, async (opts: Opts) => {

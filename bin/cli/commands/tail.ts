@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { SessionView } from '../../../plugins/sessions/index.js';
-import { clientOptions, run } from '../program.js';
+import { clientOptions, run } from '../action.js';
 import { resolveTarget, type GlobalOptions } from '../context.js';
 import { Client, seg } from '../client.js';
 import { colour, type Io } from '../output.js';
