@@ -1,24 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { VERSION } from './version.js';
 
-function findVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'aegis') return pkg.version ?? '0.0.0';
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
-
-/** Aegis's version, from its package.json. */
-export const VERSION = findVersion();
+export { VERSION, PACKAGE_NAME } from './version.js';
 
 export const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('draining')]),

@@ -7,6 +7,7 @@ import { genericAgent } from './program.js';
 import type { AcpOptions } from './schema.js';
 
 export { optionsSchema, type AcpOptions } from './schema.js';
+export { claudeAgentBin } from './claude.js';
 export type {} from './events.js';
 
 /**

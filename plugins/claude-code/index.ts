@@ -6,6 +6,7 @@ import { createClaudeDriver } from './driver.js';
 import type { ClaudeCodeOptions } from './schema.js';
 
 export { optionsSchema, envOptions, type ClaudeCodeOptions } from './schema.js';
+export { resolveClaude } from './launch.js';
 
 /** Registers the `claude-code` agent driver (the Claude Code CLI in a PTY) with the sessions plugin. */
 async function claudeCode(app: FastifyInstance, opts: ClaudeCodeOptions) {
