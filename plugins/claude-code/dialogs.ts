@@ -1,8 +1,8 @@
 import type { Answer } from '../sessions/driver.js';
 import { InvalidOption, NoQuestion, NothingPending } from '../sessions/errors.js';
 import type { PendingPermission } from '../sessions/types.js';
-import { ClaudeFreeTextUnsupported, ClaudeNoReaction } from './errors.js';
-import { digit, ENTER, ESC, paste } from './keys.js';
+import { ClaudeFreeTextUnsupported, ClaudeModeSwitchRefused, ClaudeNoPlainApproval, ClaudeNoReaction } from './errors.js';
+import { digit, DOWN, ENTER, ESC, paste, UP } from './keys.js';
 import type { LiveSession } from './live.js';
 import type { ScreenRead } from './screen/read.js';
 
@@ -25,15 +25,13 @@ async function press(live: LiveSession, key: string, what: string): Promise<void
 }
 
 /**
- * The least-privilege "yes": allow this once, never "don't ask again"; for a plan, "Yes, manually
- * approve edits" (it keeps asking before edits, where option 1 switches to auto mode).
+ * The least-privilege "yes": the option that allows this once, never "don't ask again" and never
+ * one that changes the session's mode ("Yes, and switch to auto mode"). On the plan menu that is
+ * leaving plan mode for a mode that keeps asking ("Yes, manually approve edits", "Yes, and switch
+ * to default"), which the classifier marks `allow_once` there. Undefined when no option is that.
  */
-export function leastPrivilegeYes(p: PendingPermission): number {
-  if (p.kind === 'plan') {
-    const manual = p.options.find((o) => /^Yes, manually approve/i.test(o.label));
-    if (manual) return manual.number;
-  }
-  return (p.options.find((o) => o.kind === 'allow_once') ?? p.options[0]!).number;
+export function leastPrivilegeYes(p: PendingPermission): number | undefined {
+  return p.options.find((o) => o.kind === 'allow_once')?.number;
 }
 
 function pendingPermission(live: LiveSession): PendingPermission {
@@ -46,8 +44,24 @@ function pendingPermission(live: LiveSession): PendingPermission {
 export async function approve(live: LiveSession, option?: number): Promise<void> {
   const p = pendingPermission(live);
   const pick = option ?? leastPrivilegeYes(p);
-  if (!p.options.some((o) => o.number === pick)) throw new InvalidOption(String(pick));
+  if (pick === undefined) throw new ClaudeNoPlainApproval(p.options.map((o) => `${o.number}. ${o.label}`).join(' / '));
+  const chosen = p.options.find((o) => o.number === pick);
+  if (!chosen) throw new InvalidOption(String(pick));
+  // A mode change would leave the session's recorded permission mode untrue; the mode is set at create.
+  if (chosen.kind === 'mode_switch') throw new ClaudeModeSwitchRefused(String(pick));
+  if (live.read.unnumbered) return pickByArrows(live, pick);
   await press(live, digit(pick), `option ${pick}`);
+}
+
+/** Moves the cursor of an unnumbered menu to option `n` (arrows), then confirms with Enter. */
+async function pickByArrows(live: LiveSession, n: number): Promise<void> {
+  const from = live.read.selected ?? 1;
+  if (n !== from) {
+    live.ctx.write((n > from ? DOWN : UP).repeat(Math.abs(n - from)));
+    const moved = await live.until(() => (live.exit || live.read.selected === n ? true : undefined), REACT_MS);
+    if (!moved) throw new ClaudeNoReaction(`the arrows to option ${n}`, String(REACT_MS));
+  }
+  await press(live, ENTER, `Enter on option ${n}`);
 }
 
 /**
@@ -58,6 +72,7 @@ export async function reject(live: LiveSession): Promise<void> {
   const p = pendingPermission(live);
   const no = p.options.find((o) => o.kind === 'reject_once');
   if (p.kind === 'plan' && !no) return press(live, ESC, 'Esc');
+  if (no && live.read.unnumbered) return pickByArrows(live, no.number);
   await press(live, no ? digit(no.number) : ESC, no ? `option ${no.number}` : 'Esc');
 }
 

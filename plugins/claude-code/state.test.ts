@@ -7,7 +7,7 @@ import type { StateReport } from '../sessions/types.js';
 import { readScreen, type ScreenRead } from './screen/read.js';
 import { StateTracker } from './state.js';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'plugins', 'claude-code', 'fixtures');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'plugins', 'claude-code', 'fixtures', '2.1.197');
 const screen = (name: string) => readScreen(readFileSync(join(FIXTURES, `${name}.txt`), 'utf8').split('\n'));
 const SETTLE = 40;
 
