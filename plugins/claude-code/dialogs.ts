@@ -11,17 +11,46 @@ const REACT_MS = 5000;
 /** Two Esc this close on an idle box open the rewind menu; interrupt never sends a second one. */
 const ESC_GAP_MS = 1500;
 
-/** The dialog did not change: same kind, same prompt, same drawing (a multi-select toggle changes only the drawing). */
+/** How long one key press may go unanswered before it counts as dropped. */
+const DROPPED_MS = 1500;
+
+/** The lines that show a dialog's choices: options, the cursor, check boxes, question tabs. */
+const CHOICE = /^\s*(❯|\d+\.)|\[[ ✔✓x]\]|[☐☒]/;
+const choices = (r: ScreenRead) => r.lines.filter((l) => CHOICE.test(l)).join('\n');
+
+/**
+ * The dialog did not change: same kind, same prompt, same choices drawn (a multi-select toggle
+ * changes only the drawing). Only the choice lines count: the banner above animates on its own.
+ */
 const same = (a: ScreenRead, b: ScreenRead) => a.dialog === b.dialog
   && JSON.stringify(a.pendingPermission ?? a.pendingQuestion) === JSON.stringify(b.pendingPermission ?? b.pendingQuestion)
-  && a.lines.join('\n') === b.lines.join('\n');
+  && choices(a) === choices(b);
 
-/** Presses `key` on the open dialog and waits until the dialog changes (closes, or shows the next question). */
+/**
+ * Presses `key` on the open dialog and waits until the dialog changes (closes, or shows the next
+ * question). Newer releases drop keys that arrive just after a dialog is drawn, so a key the
+ * dialog did not answer at all is pressed again (it had no effect, so pressing again is safe).
+ */
 async function press(live: LiveSession, key: string, what: string): Promise<void> {
   const before = live.read;
-  live.ctx.write(key);
-  const changed = await live.until(() => (live.exit || !same(before, live.read) ? true : undefined), REACT_MS);
-  if (!changed) throw new ClaudeNoReaction(what, String(REACT_MS));
+  await pressUntil(live, key, () => live.exit !== undefined || !same(before, live.read), what);
+}
+
+/** Presses `key` until `done` holds, again only while the dialog shows no reaction at all. */
+async function pressUntil(live: LiveSession, key: string, done: () => boolean, what: string): Promise<void> {
+  const before = live.read;
+  const end = Date.now() + REACT_MS;
+  while (Date.now() < end) {
+    live.ctx.write(key);
+    const changed = await live.until(() => (done() || !same(before, live.read) ? true : undefined), Math.min(DROPPED_MS, end - Date.now()));
+    if (changed && done()) return;
+    // It reacted in some other way; wait out the rest of the time for `done` without pressing again.
+    if (changed) {
+      if (await live.until(() => (done() ? true : undefined), Math.max(0, end - Date.now()))) return;
+      break;
+    }
+  }
+  throw new ClaudeNoReaction(what, String(REACT_MS));
 }
 
 /**
@@ -57,9 +86,7 @@ export async function approve(live: LiveSession, option?: number): Promise<void>
 async function pickByArrows(live: LiveSession, n: number): Promise<void> {
   const from = live.read.selected ?? 1;
   if (n !== from) {
-    live.ctx.write((n > from ? DOWN : UP).repeat(Math.abs(n - from)));
-    const moved = await live.until(() => (live.exit || live.read.selected === n ? true : undefined), REACT_MS);
-    if (!moved) throw new ClaudeNoReaction(`the arrows to option ${n}`, String(REACT_MS));
+    await pressUntil(live, (n > from ? DOWN : UP).repeat(Math.abs(n - from)), () => live.exit !== undefined || live.read.selected === n, `the arrows to option ${n}`);
   }
   await press(live, ENTER, `Enter on option ${n}`);
 }
@@ -87,9 +114,7 @@ export async function answer(live: LiveSession, a: Answer): Promise<void> {
   const typeOption = live.read.typeOption;
   if (typeOption === undefined) throw new ClaudeFreeTextUnsupported();
   // The row turns into a text field only once it is selected; a paste before that is lost.
-  live.ctx.write(digit(typeOption));
-  const field = await live.until(() => (live.read.selected === typeOption ? true : undefined), REACT_MS);
-  if (!field) throw new ClaudeNoReaction(`option ${typeOption}`, String(REACT_MS));
+  await pressUntil(live, digit(typeOption), () => live.read.selected === typeOption, `option ${typeOption}`);
   live.ctx.write(paste(a.text));
   const first = a.text.trim().split('\n')[0]!.slice(0, 20);
   const typed = await live.until(() => (live.read.lines.some((l) => l.includes(`${typeOption}. ${first}`)) ? true : undefined), REACT_MS);

@@ -175,7 +175,8 @@ const SCENARIOS: Scenario[] = [
       await say(cli, 'make a plan');
       await cli.until(/plan/i, 'plan approval');
       await cli.until(/(Would you like to proceed|Exit plan mode)\?/, 'plan approval'); await save('plan-approval');
-      cli.write('\x1b');
+      cli.write('2');
+      await cli.until(DONE, 'plan approved'); await save('plan-approved');
     },
   },
   {
