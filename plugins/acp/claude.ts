@@ -6,7 +6,7 @@ import { AcpClaudeMissing } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions } from './schema.js';
 
-const PACKAGE = '@zed-industries/claude-agent-acp';
+const PACKAGE = '@agentclientprotocol/claude-agent-acp';
 
 /** The absolute path of claude-agent-acp's bin script, from the installed package. Throws ACP_CLAUDE_MISSING. */
 export function claudeAgentBin(): string {
