@@ -60,7 +60,13 @@ export class SessionsRegistry implements SessionsService {
     const s = this.sessions.get(id);
     if (!s) throw new SessionNotFound(id);
     const d = this.access(principal, s.record, action);
-    if (d === 'hide') throw new SessionNotFound(id);
+    if (d === 'hide') {
+      this.deps.events.emit('session.lookup-hidden', {
+        sessionId: id, principalId: principal?.id ?? 'anonymous', ...(principal?.tenantId !== undefined ? { tenantId: principal.tenantId } : {}),
+        action, at: new Date().toISOString(),
+      });
+      throw new SessionNotFound(id);
+    }
     if (d === 'deny') throw new SessionForbidden(action, id);
     return s.record;
   }
@@ -83,7 +89,10 @@ export class SessionsRegistry implements SessionsService {
     const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
-      if (input.prompt) await this.actions.send(idle, input.prompt, principal);
+      if (c.prompt) await this.actions.send(idle, c.prompt, principal);
+      this.deps.events.emit('session.reused', {
+        sessionId: idle.record.id, tenantId: idle.record.owner.tenantId, at: new Date().toISOString(), actorId: principal?.id, prompted: !!c.prompt,
+      });
       return { session: idle.view(), reused: true };
     }
     const live = this.all().filter((s) => s.live).length;
@@ -102,7 +111,7 @@ export class SessionsRegistry implements SessionsService {
       sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
       name: input.name, ownerId: owner.principalId,
     });
-    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
+    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
     // The client hears of the session only once its record (with the agent's pid) is on disk.
     await s.flush();
     return { session: s.view(), reused: false };
@@ -148,7 +157,11 @@ export class SessionsRegistry implements SessionsService {
       s.markExited(`start failed: ${message}`, 'start-failed');
       await s.flush();
       const code = (err as { code?: unknown }).code;
-      throw typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err : new StartFailed(message);
+      const coded = typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err as Error & { code: string } : new StartFailed(message);
+      this.deps.events.emit('session.start-failed', {
+        sessionId: s.record.id, tenantId: s.record.owner.tenantId, at: new Date().toISOString(), code: coded.code, reason: message,
+      });
+      throw coded;
     }
   }
 
@@ -181,8 +194,8 @@ export class SessionsRegistry implements SessionsService {
   approve(id: string, option?: number, actor?: Principal | null): Promise<void> { return this.actions.approve(this.session(id), option, actor); }
   reject(id: string, actor?: Principal | null): Promise<void> { return this.actions.reject(this.session(id), actor); }
   answer(id: string, answer: Answer, actor?: Principal | null): Promise<void> { return this.actions.answer(this.session(id), answer, actor); }
-  interrupt(id: string): Promise<void> { return this.actions.interrupt(this.session(id)); }
-  escape(id: string): Promise<void> { return this.actions.escape(this.session(id)); }
+  interrupt(id: string, actor?: Principal | null): Promise<void> { return this.actions.interrupt(this.session(id), actor); }
+  escape(id: string, actor?: Principal | null): Promise<void> { return this.actions.escape(this.session(id), actor); }
 
   async kill(id: string, actor?: Principal | null): Promise<SessionView> {
     const s = this.session(id);
