@@ -19,8 +19,9 @@ function rig(opts: { hooks?: boolean; gate?: (event: string, body: Record<string
   const sink = { report: (r: StateReport) => { reports.push(r); current = r; }, state: () => current };
   const tracker = new StateTracker(sink, () => shown, { settleMs: SETTLE, hooks: opts.hooks ?? true }, Date.now, opts.gate);
   const show = (name: string) => { shown = screen(name); tracker.onScreen(shown); };
+  const showLines = (lines: string[]) => { shown = readScreen(lines); tracker.onScreen(shown); };
   const states = () => reports.map((r) => `${r.state}:${r.cause}`);
-  return { tracker, show, states, reports, current: () => current };
+  return { tracker, show, showLines, states, reports, current: () => current };
 }
 
 t.test('the first idle box ends starting at once; a hooked turn is working until Stop', async (t) => {
@@ -127,4 +128,38 @@ t.test('without hooks the screen is reported as it is', async (t) => {
   r.show('working');
   r.show('idle');
   t.same(r.states(), ['idle:screen:box', 'working:screen:spinner', 'idle:screen:box']);
+});
+
+t.test('a PermissionRequest the screen cannot show still makes the state: tool, question or plan, without options', async (t) => {
+  // A dialog in a layout no parser knows: no box, nothing recognised.
+  const unknown = ['', ' Something new?', ' › Allow', '   Deny', ''];
+  const r = rig();
+  r.show('idle');
+  r.tracker.onHook('UserPromptSubmit', {});
+  r.tracker.onHook('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'rm -rf build' } });
+  r.tracker.onHook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'rm -rf build' } });
+  r.showLines(unknown);
+  await delay(SETTLE * 3);
+  t.match(r.current(), { state: 'permission_prompt', cause: 'hook:PermissionRequest', pendingPermission: { kind: 'tool', tool: 'Bash', detail: 'rm -rf build', options: [] } });
+  r.tracker.onHook('PostToolUse', {});
+  t.equal(r.current().state, 'working', 'the tool ran: the turn goes on');
+
+  const q = rig();
+  q.show('idle');
+  q.tracker.onHook('UserPromptSubmit', {});
+  q.tracker.onHook('PermissionRequest', { tool_name: 'AskUserQuestion', tool_input: { questions: [{ question: 'Which?', header: 'Pick', options: [{ label: 'A', description: 'a' }, { label: 'B' }] }] } });
+  q.showLines(unknown);
+  await delay(SETTLE * 3);
+  t.match(q.current(), { state: 'ask_question', pendingQuestion: { question: 'Which?', header: 'Pick', options: [{ number: 1, label: 'A', description: 'a' }, { number: 2, label: 'B' }] } });
+});
+
+t.test('a PermissionRequest is left to the screen when it draws a dialog it can read', async (t) => {
+  const r = rig();
+  r.show('idle');
+  r.tracker.onHook('UserPromptSubmit', {});
+  r.tracker.onHook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'echo hi > out.txt' } });
+  r.show('permission-bash');
+  await delay(SETTLE * 3);
+  t.equal(r.current().cause, 'screen:permission');
+  t.equal(r.reports.filter((x) => x.cause === 'hook:PermissionRequest').length, 0, 'no option-less prompt was reported');
 });
