@@ -5,7 +5,7 @@
  * screen. Supporting a new release starts here: record, diff against the previous version's
  * folder, then adjust the parsers until the table tests pass.
  *
- *   npm run fixtures:record -- --claude <path to the claude executable> [--only name,name]
+ *   npm run fixtures:record -- --claude <path to the claude executable> [--only name,name] [--out dir]
  */
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { mkdtempSync, realpathSync } from 'node:fs';
@@ -209,12 +209,12 @@ const SCENARIOS: Scenario[] = [
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--claude');
-  if (at < 0 || !argv[at + 1]) throw new Error('usage: npm run fixtures:record -- --claude <path> [--only a,b]');
+  if (at < 0 || !argv[at + 1]) throw new Error('usage: npm run fixtures:record -- --claude <path> [--only a,b] [--out dir]');
   const claude = realpathSync(argv[at + 1]!);
   const only = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1]!.split(',')) : undefined;
   const version = /^(\d+\.\d+\.\d+)/.exec(execFileSync(claude, ['--version'], { encoding: 'utf8' }).trim())?.[1];
   if (!version) throw new Error('cannot read the CLI version');
-  const out = join(REPO_ROOT, 'plugins', 'claude-code', 'fixtures', version);
+  const out = argv.includes('--out') ? join(argv[argv.indexOf('--out') + 1]!, version) : join(REPO_ROOT, 'plugins', 'claude-code', 'fixtures', version);
   await mkdir(out, { recursive: true });
   for (const sc of SCENARIOS) {
     if (only && !only.has(sc.name)) continue;
