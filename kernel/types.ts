@@ -22,11 +22,7 @@ declare module 'fastify' {
      * request that brings a token is authenticated as usual (health's detail for operators).
      */
     auth?: boolean | 'optional';
-    /** The permission a principal needs for this route (create, send, approve, ...). */
-    permission?: string;
     /** `'allow'` keeps the route answering while the server drains. */
     drain?: 'allow';
   }
 }
-
-export {};

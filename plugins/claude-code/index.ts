@@ -1,13 +1,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type {} from '../sessions/index.js';
-import { agentEnv } from '../sessions/env.js';
+import { resolveConfigPath } from '../../kernel/index.js';
+import { agentEnv } from '../sessions/index.js';
 import { createClaudeDriver } from './driver.js';
 import { resolveClaude } from './launch.js';
 import type { ClaudeCodeOptions } from './schema.js';
 import { rangeOf, readClaudeVersion, TESTED_RANGE, type ClaudeFound } from './version.js';
 
-export { optionsSchema, type ClaudeCodeOptions } from './schema.js';
+export { optionsSchema, envOptions, type ClaudeCodeOptions } from './schema.js';
 export { TESTED_RANGE } from './version.js';
 
 /**
@@ -18,7 +18,7 @@ export { TESTED_RANGE } from './version.js';
  */
 async function claudeCode(app: FastifyInstance, opts: ClaudeCodeOptions) {
   const log = app.log.child({ plugin: 'claude-code' });
-  app.sessions.addAgent(createClaudeDriver({ ...opts, claudeDataDir: app.config.claudeDataDir }));
+  app.sessions.addAgent(createClaudeDriver({ ...opts, claudeDataDir: resolveConfigPath(app.config, opts.dataDir) }));
   const tested = `${TESTED_RANGE.oldest} - ${TESTED_RANGE.newest}`;
   let found: ClaudeFound = { tested, range: 'unknown' };
   app.healthDetails.set('claudeCode', () => found);

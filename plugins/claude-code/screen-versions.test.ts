@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { leastPrivilegeYes } from './dialogs.js';
 import { optionKind } from './screen/options.js';
 import { readScreen } from './screen/read.js';
-import type { SessionState } from '../sessions/types.js';
+import type { SessionState } from '../sessions/index.js';
 
 // Every supported release's recorded screens (fixtures/<version>/), read from the source tree.
 const here = dirname(fileURLToPath(import.meta.url));

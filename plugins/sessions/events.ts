@@ -43,5 +43,3 @@ declare module '../../kernel/events.js' {
     'hook.rejected': { ip: string; sessionId: string; reason: 'missing' | 'invalid' | 'throttled'; failures: number; at: string };
   }
 }
-
-export {};

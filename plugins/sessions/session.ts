@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
 import type { SessionView } from './api.js';
 import type {
@@ -55,6 +55,11 @@ export class Session {
     this.current = { state: record.status, cause: 'loaded' };
     this.writer = new RecordWriter(deps.files.record(record.id), () => this.record, this.log);
     this.ctx = createContext(this, deps.hookBase);
+  }
+
+  /** The grace between SIGTERM and SIGKILL when this session's processes are ended. */
+  get killGraceMs(): number {
+    return this.deps.options.killGraceMs;
   }
 
   /** Opens the session's transcript and builds it. */
@@ -143,8 +148,8 @@ export class Session {
   }
 
   trackGroup(pgid: number): void {
-    const groups = (this.record.groups ??= []);
-    groups.push({ pgid, startTime: pidStartTime(pgid) });
+    this.record.groups ??= [];
+    this.record.groups.push({ pgid, startTime: pidStartTime(pgid) });
     void this.save();
   }
 
@@ -189,7 +194,7 @@ export class Session {
    * gone. A pid whose start time no longer matches belongs to someone else now and is left alone.
    */
   async terminate(): Promise<void> {
-    const grace = this.deps.options.killGraceMs;
+    const grace = this.killGraceMs;
     const others = (this.record.groups ?? []).map((g) => terminateGroup(g.pgid, grace, undefined, g.startTime));
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
     else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited, this.record.pidStartTime);
