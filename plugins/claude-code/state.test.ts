@@ -140,12 +140,18 @@ t.test('without hooks a turn end seen on screen waits for the transcript too; a 
   t.equal(r.current().state, 'permission_prompt', 'the held end does not override a dialog');
 });
 
-t.test('without hooks the screen is reported as it is', async (t) => {
+t.test('without hooks the screen is reported as it is; a box right after work must hold unless the turn visibly ended', async (t) => {
   const r = rig({ hooks: false });
   r.show('idle');
   r.show('working');
   r.show('idle');
-  t.same(r.states(), ['idle:screen:box', 'working:screen:spinner', 'idle:screen:box']);
+  t.same(r.states(), ['idle:screen:box', 'working:screen:spinner'], 'a gap between two steps is not idle yet');
+  r.show('working');
+  r.show('idle');
+  r.clock.advance(SETTLE - 1);
+  t.equal(r.current().state, 'working');
+  r.clock.advance(1);
+  t.same(r.states(), ['idle:screen:box', 'working:screen:spinner', 'idle:screen:box'], 'a box that held is idle');
 });
 
 t.test('a PermissionRequest the screen cannot show still makes the state: tool, question or plan, without options', async (t) => {

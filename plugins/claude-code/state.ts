@@ -103,6 +103,12 @@ export class StateTracker {
       }
       this.turn = 'unknown';
     }
+    // Without hooks, a box with neither spinner nor end line right after work is a gap between two
+    // steps of the turn (2.1.332 draws one between a tool's result and the next request) until it held.
+    if (!this.opts.hooks && !read.ended && BUSY.has(this.sink.state().state)) {
+      this.idleSince ||= now;
+      if (now - this.idleSince < settle) return this.later(this.idleSince + settle - now);
+    }
     this.idleSince = 0;
     if (this.held) return;
     // Without hooks the end of a turn is seen on screen first; hold it for the transcript too.
