@@ -56,6 +56,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
   app.decorate('events', new EventBus(logger.child({ component: 'events' })));
   app.decorate('stateDir', stateDirHandle(config.stateDir));
   app.decorate('lifecycle', lifecycle);
+  app.decorate('healthDetails', new Map<string, () => unknown>());
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   installErrorHandlers(app);
   installDrainHooks(app, lifecycle);

@@ -13,10 +13,15 @@ declare module 'fastify' {
     stateDir: StateDir;
     /** Draining state, uptime and in-flight count. */
     lifecycle: Lifecycle;
+    /** Named parts of `GET /v1/health`'s detail, shown to authenticated callers only (see health.ts). */
+    healthDetails: Map<string, () => unknown>;
   }
   interface FastifyContextConfig {
-    /** `false` opens the route without a token (health, dashboard assets). */
-    auth?: boolean;
+    /**
+     * `false` opens the route without a token (dashboard assets); `'optional'` opens it too, but a
+     * request that brings a token is authenticated as usual (health's detail for operators).
+     */
+    auth?: boolean | 'optional';
     /** `'allow'` keeps the route answering while the server drains. */
     drain?: 'allow';
   }
