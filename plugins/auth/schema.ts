@@ -63,6 +63,11 @@ export const WhoAmI = Type.Object({
   name: Type.Optional(Type.String()), permissions: Type.Array(Type.String()),
 });
 
+/** `GET /v1/auth/whoami` as a type (the dashboard's client uses it). */
+export type WhoAmIT = Static<typeof WhoAmI>;
+/** `POST /v1/auth/keys` answer: the key's view plus the secret, shown once. */
+export type KeyWithSecretT = Static<typeof KeyWithSecret>;
+
 /** The error body every route answers with (see kernel/errors.ts), for response schemas. */
 export const ErrorSchema = Type.Object({
   code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),

@@ -34,3 +34,5 @@ export const CursorInvalid = defineError('AEGIS_ERR_SESSION_CURSOR_INVALID', 'Un
 export const HookSecretMissing = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_MISSING', 'The X-Aegis-Hook-Secret header is required', 401);
 /** Wrong secret, or a session that does not exist (same answer for both). */
 export const HookSecretInvalid = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_INVALID', 'The hook secret is not valid for this session', 403);
+/** The session has no recording (it never ran a PTY, or recording is off). */
+export const NoRecording = defineError('AEGIS_ERR_SESSION_NO_RECORDING', 'Session %s has no recording', 404);

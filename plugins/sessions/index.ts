@@ -16,6 +16,7 @@ export type * from './types.js';
 export type * from './driver.js';
 export { agentEnv, checkEnv, DEFAULT_ENV_DENYLIST } from './env.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
+export type { AgentsList } from './routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type {} from '../auth/index.js';
 import type { SessionsRegistry } from './service.js';
+import { NoRecording } from './errors.js';
 import {
   AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, ListQuery,
   ListResponse, MetricsResponse, Ok, PaneResponse, SendBody, SendResponse, SessionSchema, TranscriptQuery, TranscriptResponse,
@@ -11,6 +12,15 @@ import {
 const ErrorSchema = Type.Object({
   code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),
 });
+const AgentsResponse = Type.Object({
+  agents: Type.Array(Type.Object({
+    name: Type.String(),
+    capabilities: Type.Object({ resume: Type.Boolean(), transcript: Type.Boolean(), permissions: Type.Boolean(), questions: Type.Boolean() }),
+  })),
+});
+/** `GET /v1/agents`. */
+export type AgentsList = Static<typeof AgentsResponse>;
+
 const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 /** Routes whose body is optional: a POST without a body means `{}`. */
@@ -37,6 +47,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     config: { permission: 'read' },
     schema: { tags, summary: 'List sessions', querystring: ListQuery, response: { 200: ListResponse, 400: ErrorSchema } },
   }, async (request) => svc.list({ ...request.query, principal: request.principal }));
+
+  r.get('/v1/agents', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'The agent drivers this server can run', response: { 200: AgentsResponse } },
+  }, async () => ({ agents: svc.agents().map((a) => ({ name: a.name, capabilities: { ...a.capabilities } })) }));
 
   r.get('/v1/sessions/:id', {
     config: { permission: 'read' },
@@ -123,6 +138,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
   }, async (request) => {
     svc.authorize(request.principal, request.params.id, 'read');
     return svc.transcriptBefore(request.params.id, { beforeId: request.query.before_id, limit: request.query.limit });
+  });
+
+  r.get('/v1/sessions/:id/recording.cast', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'The PTY output as an asciicast v2 recording', ...id, response: { 200: Type.String(), ...errors } },
+  }, async (request, reply) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    const cast = svc.recording(request.params.id);
+    if (cast === undefined) throw new NoRecording(request.params.id);
+    return reply.type('application/x-asciicast').send(cast);
   });
 
   r.get('/v1/sessions/:id/metrics', {

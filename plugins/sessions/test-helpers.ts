@@ -34,6 +34,8 @@ export interface AppOptions {
   command?: Record<string, unknown> | false;
   /** Extra catalogue entries, all enabled. */
   extra?: Catalogue;
+  /** Options of other plugins (the extra ones), by plugin name. */
+  plugins?: Record<string, unknown>;
 }
 
 /** Builds the app as the server would, with just auth, sessions (and command), on a temp state dir. */
@@ -47,7 +49,7 @@ export async function makeApp(opts: AppOptions = {}): Promise<TestApp> {
   // Extras first: plugins that watch routes being added (openapi) must load before sessions.
   const cat: Record<string, Catalogue[string]> = { ...opts.extra, auth: catalogue.auth, sessions: catalogue.sessions };
   if (opts.command !== false) cat.command = catalogue.command;
-  config.plugins = { sessions: { killGraceMs: 1000, ...opts.sessions } };
+  config.plugins = { ...opts.plugins, sessions: { killGraceMs: 1000, ...opts.sessions } } as typeof config.plugins;
   // JSON round trip: a key set to undefined in a test means "leave the option out".
   if (opts.command !== false) config.plugins.command = JSON.parse(JSON.stringify({ ...ECHO, quietMs: 150, allowedCommands: ['bash'], ...opts.command }));
   const app = await buildApp(config, { catalogue: cat, logger: pino({ level: 'silent' }) });
