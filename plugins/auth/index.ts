@@ -14,6 +14,7 @@ export { optionsSchema, type AuthOptions } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
 export type { CreateKeyInput, KeyViewT, KeyWithSecretT, WhoAmIT } from './schema.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
+export { WindowCounter } from './limiter.js';
 
 /** `app.auth`: verify tokens, check permissions, manage API keys, register further verifiers. */
 export interface AuthService {

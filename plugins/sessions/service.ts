@@ -84,7 +84,7 @@ export class SessionsRegistry implements SessionsService {
     const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
-      if (input.prompt) await this.actions.send(idle, input.prompt, principal);
+      if (c.prompt) await this.actions.send(idle, c.prompt, principal);
       return { session: idle.view(), reused: true };
     }
     const live = this.all().filter((s) => s.live).length;
@@ -103,7 +103,7 @@ export class SessionsRegistry implements SessionsService {
       sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
       name: input.name, ownerId: owner.principalId,
     });
-    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
+    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
     // The client hears of the session only once its record (with the agent's pid) is on disk.
     await s.flush();
     return { session: s.view(), reused: false };
@@ -149,7 +149,11 @@ export class SessionsRegistry implements SessionsService {
       s.markExited(`start failed: ${message}`, 'start-failed');
       await s.flush();
       const code = (err as { code?: unknown }).code;
-      throw typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err : new StartFailed(message);
+      const coded = typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err as Error & { code: string } : new StartFailed(message);
+      this.deps.events.emit('session.start-failed', {
+        sessionId: s.record.id, tenantId: s.record.owner.tenantId, at: new Date().toISOString(), code: coded.code, reason: message,
+      });
+      throw coded;
     }
   }
 
