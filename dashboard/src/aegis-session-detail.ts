@@ -31,6 +31,7 @@ export class AegisSessionDetail extends LitElement {
   private pending: ReturnType<typeof setTimeout> | undefined;
 
   private stream = new EventStreamController(this, {
+    route: '/v1/sessions/{id}/events',
     path: () => `/v1/sessions/${encodeURIComponent(this.sessionId)}/events`,
     refresh: () => this.schedule(0),
     onEvent: () => this.schedule(100),
@@ -129,7 +130,7 @@ export class AegisSessionDetail extends LitElement {
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${v.pendingPermission || v.pendingQuestion ? html`<aegis-permission-banner class="banner"
-        .permission=${v.pendingPermission} .question=${v.pendingQuestion} ?readOnly=${!operator} ?busy=${this.busy}
+        .permission=${v.pendingPermission} .question=${v.pendingQuestion} .readOnly=${!operator} .busy=${this.busy}
         @approve=${() => this.act('Approve', () => api.approve(this.sessionId))}
         @reject=${() => this.act('Reject', () => api.reject(this.sessionId))}
         @answer=${(e: CustomEvent<{ option?: number; text?: string }>) => this.act('Answer', () => api.answer(this.sessionId, e.detail))}
@@ -141,7 +142,7 @@ export class AegisSessionDetail extends LitElement {
             <button role="tab" aria-selected=${this.tab === 'replay' ? 'true' : 'false'} @click=${() => { this.tab = 'replay'; }}>Replay</button>
           </div>
           ${this.tab === 'live'
-            ? html`<aegis-terminal .sessionId=${this.sessionId} ?readOnly=${!operator}></aegis-terminal>`
+            ? html`<aegis-terminal .sessionId=${this.sessionId} .readOnly=${!operator}></aegis-terminal>`
             : html`<aegis-replay .sessionId=${this.sessionId}></aegis-replay>`}
           ${operator && live ? html`<form class="compose" @submit=${this.send}>
             <label for="message">Message</label>

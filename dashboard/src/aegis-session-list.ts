@@ -27,6 +27,7 @@ export class AegisSessionList extends LitElement {
   private marked = false;
 
   private stream = new EventStreamController(this, {
+    route: '/v1/events',
     path: '/v1/events',
     refresh: () => this.schedule(0),
     onEvent: (type) => { if (/^(session|permission|question)\./.test(type)) this.schedule(120); },

@@ -92,7 +92,7 @@ export class AegisTerminal extends LitElement {
     ws.onmessage = (ev) => {
       if (typeof ev.data !== 'string') { this.term?.write(new Uint8Array(ev.data as ArrayBuffer)); return; }
       const frame = JSON.parse(ev.data) as { type: string; data?: string; cols?: number; rows?: number; message?: string; code?: string; readOnly?: boolean };
-      if (frame.type === 'ready') { this.status = 'live'; this.retries = 0; }
+      if (frame.type === 'ready') { this.status = 'live'; this.retries = 0; if (frame.readOnly) this.readOnly = true; }
       else if (frame.type === 'screen') {
         this.term?.reset();
         if (frame.cols && frame.rows) this.term?.resize(frame.cols, frame.rows);

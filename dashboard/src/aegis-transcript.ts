@@ -21,7 +21,7 @@ export class AegisTranscript extends LitElement {
 
   static styles = [shared, css`
     :host { display: block; }
-    ol { list-style: none; margin: 0; padding: 0; display: grid; gap: .6rem; }
+    ol { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: .6rem; }
     .msg { padding: .6rem .8rem; border-radius: 10px; white-space: pre-wrap; word-break: break-word; max-width: 92%; }
     .user { background: var(--accent); color: var(--accent-contrast); justify-self: end; border-bottom-right-radius: 3px; }
     .assistant { background: var(--surface-2); border-bottom-left-radius: 3px; }
@@ -33,7 +33,7 @@ export class AegisTranscript extends LitElement {
     summary::before { content: '▸'; color: var(--muted); }
     details[open] summary::before { content: '▾'; }
     .tool { font-weight: 650; color: var(--info); }
-    summary code { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    summary code { color: var(--muted); min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     pre { margin: 0; padding: .5rem .7rem; border-top: 1px solid var(--border); white-space: pre-wrap; word-break: break-word; max-height: 18rem; overflow: auto; }
     .empty { color: var(--muted); padding: 1rem 0; }
   `];

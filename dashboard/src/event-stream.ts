@@ -7,6 +7,8 @@ export type StreamMode = 'connecting' | 'live' | 'polling' | 'closed';
 export interface EventStreamOptions {
   /** SSE path, e.g. `/v1/events` or `/v1/sessions/<id>/events`; read when connecting. */
   path: string | (() => string);
+  /** The route as the OpenAPI document names it (`/v1/sessions/{id}/events`), to learn whether the server has it. */
+  route: string;
   /** Each event: its bus type and parsed payload. */
   onEvent(type: string, data: unknown): void;
   /** Called on every tick while the server has no event stream, and once after each reconnect. */
@@ -14,10 +16,19 @@ export interface EventStreamOptions {
   pollMs?: number;
 }
 
+/** The API's routes, read once from its OpenAPI document; empty when the document is not served. */
+let routes: Promise<Set<string>> | undefined;
+function knownRoutes(): Promise<Set<string>> {
+  routes ??= fetch('/v1/openapi.json', { headers: { authorization: `Bearer ${getToken() ?? ''}` } })
+    .then(async (r) => r.ok ? new Set(Object.keys(((await r.json()) as { paths?: object }).paths ?? {})) : new Set<string>())
+    .catch(() => new Set<string>());
+  return routes;
+}
+
 /**
  * Server-Sent Events as a Lit ReactiveController: connects while the host is in the document,
  * reconnects with the last event id after a drop, and falls back to polling `refresh` when the
- * server offers no stream (404). The stream is read with fetch so the token goes in the
+ * server offers no stream (learnt from its OpenAPI document, so no request fails in the console). The stream is read with fetch so the token goes in the
  * Authorization header, never in the URL.
  */
 export class EventStreamController implements ReactiveController {
@@ -58,6 +69,13 @@ export class EventStreamController implements ReactiveController {
   };
 
   private async connect(): Promise<void> {
+    if (!this.running) return;
+    if (!(await knownRoutes()).has(this.opts.route)) {
+      // This server has no event stream: keep the page current by asking again.
+      this.setMode('polling');
+      this.poll();
+      return;
+    }
     if (!this.running) return;
     this.abort = new AbortController();
     const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${getToken() ?? ''}` };
