@@ -12,6 +12,7 @@ export const catalogue: Catalogue = {
   'claude-code': { load: () => import('./claude-code/index.js'), enabledByDefault: true, description: 'Claude Code agent driver (the interactive CLI in a PTY, with hooks and resume)' },
   tenancy: { load: () => import('./tenancy/index.js'), enabledByDefault: true, description: 'Tenant isolation: session visibility, ownership, workdir roots' },
   audit: { load: () => import('./audit/index.js'), enabledByDefault: true, description: 'Tamper-evident audit log (HMAC chain) at GET /v1/audit' },
+  sse: { load: () => import('./sse/index.js'), enabledByDefault: true, description: 'Server-Sent Events: GET /v1/events and /v1/sessions/:id/events, resumable, per-tenant' },
   terminal: { load: () => import('./terminal/index.js'), enabledByDefault: true, description: 'Live session terminal over WebSocket at /v1/sessions/:id/terminal' },
   dashboard: { load: () => import('./dashboard/index.js'), enabledByDefault: true, description: 'Web dashboard at /dashboard/ (static files under a strict CSP)' },
   acp: { load: () => import('./acp/index.js'), enabledByDefault: true, description: 'ACP runtime: agents over the Agent Client Protocol (claude-acp and any configured ACP command)' },

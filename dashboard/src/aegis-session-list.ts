@@ -49,6 +49,12 @@ export class AegisSessionList extends LitElement {
     @media (max-width: 900px) { .filters { grid-template-columns: 1fr 1fr; } }
   `];
 
+  connectedCallback() {
+    super.connectedCallback();
+    // The first list does not wait for the event stream to be found.
+    void this.load();
+  }
+
   disconnectedCallback() {
     clearTimeout(this.pending);
     super.disconnectedCallback();

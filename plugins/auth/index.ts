@@ -9,10 +9,12 @@ import { can } from './roles.js';
 import { keyRoutes } from './routes.js';
 import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
 import { loadOrCreateToken } from './token-file.js';
+import { StreamTokens, type StreamKind } from './stream-tokens.js';
 
 export { optionsSchema, type AuthOptions } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
 export type { CreateKeyInput, KeyViewT, KeyWithSecretT, WhoAmIT } from './schema.js';
+export { STREAM_KINDS, STREAM_TOKEN_PREFIX, type StreamKind } from './stream-tokens.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';
 
@@ -27,12 +29,22 @@ export interface AuthService {
   readonly keys: KeyStore;
   /** Where the generated master token lives, when it was generated rather than configured. */
   readonly tokenFile?: string;
+  /**
+   * The principal of a live stream token (`POST /v1/auth/stream-token`) presented to a stream of
+   * `kind`, or null. Stream routes say `config: { stream: kind }` and the guard calls this for
+   * their `?token=`; a route that authenticates by itself (a WebSocket upgrade) may call it too.
+   */
+  verifyStreamToken(token: string, kind: StreamKind): Principal | null;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Authentication, permissions and API keys (auth plugin). */
     auth: AuthService;
+  }
+  interface FastifyContextConfig {
+    /** Marks an event or terminal stream: it also takes a stream token as `?token=`. */
+    stream?: StreamKind;
   }
   interface FastifyRequest {
     /** Who made the request; null on routes with `config: { auth: false }`. */
@@ -70,6 +82,7 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
   const { token: master, tokenFile } = await masterToken(app, opts);
   const keys = await KeyStore.open(app.stateDir.path(opts.keysFile));
   const verifiers: TokenVerifier[] = [];
+  const streamTokens = new StreamTokens(opts.streamTokenTtlMs);
 
   const authenticate = async (token: string): Promise<AuthOutcome> => {
     if (safeEqual(token, master)) return { principal: { id: 'master', kind: 'master', role: 'admin' } };
@@ -91,18 +104,27 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
       return 'principal' in outcome ? outcome.principal : null;
     },
     addVerifier: (v) => { verifiers.push(v); },
+    verifyStreamToken(token, kind) {
+      if (kind !== 'events' && kind !== 'terminal') return null;
+      const principal = streamTokens.verify(token);
+      if (!principal || principal.kind !== 'key') return principal;
+      // The key behind the token must still be good: revoking a key closes its tokens too.
+      const k = keys.get(principal.id);
+      return k && keys.status(k) === 'active' ? principal : null;
+    },
   };
   app.decorate('auth', service);
   app.decorateRequest('principal', null);
 
   installGuard(app, {
     authenticate,
+    streamToken: (token, kind) => service.verifyStreamToken(token, kind),
     failures: new WindowCounter(opts.failureWindowMs),
     failureLimit: opts.failureLimit,
     keyRequests: new WindowCounter(60_000),
   });
   installSecurityHeaders(app);
-  await app.register(keyRoutes, { keys });
+  await app.register(keyRoutes, { keys, streamTokens });
 }
 
 export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir'] } });

@@ -1,27 +1,61 @@
-import type { PendingPermission, PendingQuestion, SessionState } from './types.js';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { PendingPermissionSchema, PendingQuestionSchema, RoleSchema, StateSchema } from './route-schemas.js';
 
 /** Fields every session event carries, so SSE, audit and channels can filter by tenant. */
-export interface SessionEventBase {
-  sessionId: string;
-  tenantId?: string;
-  /** ISO time the change was seen. */
-  at: string;
-}
+const base = {
+  sessionId: Type.String(),
+  tenantId: Type.Optional(Type.String()),
+  at: Type.String({ description: 'ISO time the change was seen' }),
+};
+const event = <P extends TProperties>(props: P, description: string) =>
+  Type.Object({ ...base, ...props }, { description });
+
+/** The fields of every session event. */
+export const SessionEventBaseSchema = Type.Object(base);
+export type SessionEventBase = Static<typeof SessionEventBaseSchema>;
+
+const actorId = Type.Optional(Type.String({ description: 'Principal that did it' }));
+
+/**
+ * Payload schemas of the session events, by event name. Nothing in them is a secret: no env
+ * values, no hook secret, no tokens (env names are not even listed), so any reader of the session
+ * may see them.
+ */
+export const SessionEventSchemas = {
+  'session.created': event({ agent: Type.String(), workDir: Type.String(), name: Type.Optional(Type.String()), ownerId: Type.String() },
+    'A session was created'),
+  'session.state-changed': event({ from: StateSchema, to: StateSchema, cause: Type.String() },
+    'The session moved to another state; `cause` says what showed it'),
+  'session.message-sent': event({ delivered: Type.Boolean(), attempts: Type.Integer(), actorId },
+    'A message was sent to the agent'),
+  'session.message': event({
+    index: Type.Integer({ description: 'Position in the transcript' }),
+    entryId: Type.String(),
+    role: RoleSchema,
+    text: Type.String({ description: 'The entry text, cut at 4000 characters' }),
+    truncated: Type.Optional(Type.Boolean()),
+    toolName: Type.Optional(Type.String()),
+  }, 'A new transcript entry: what the user, the agent or a tool said'),
+  'session.exited': event({
+    exitCode: Type.Union([Type.Integer(), Type.Null()]), signal: Type.Union([Type.String(), Type.Null()]), reason: Type.Optional(Type.String()),
+  }, 'The session ended'),
+  'session.killed': event({ actorId }, 'The session was killed through the API'),
+  'session.start-failed': event({ code: Type.String(), reason: Type.String() },
+    'The agent did not start (it exited, timed out, or could not be spawned); `code` is the error\'s'),
+  'session.restored': event({ resumed: Type.Boolean() }, 'A session alive before a restart was brought back (or found gone)'),
+  'permission.requested': event({ permission: PendingPermissionSchema }, 'The agent waits for a permission'),
+  'permission.resolved': event({
+    decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]), option: Type.Optional(Type.Integer()), actorId,
+  }, 'A pending permission was approved or rejected'),
+  'question.asked': event({ question: PendingQuestionSchema }, 'The agent asks the user a question'),
+  'question.answered': event({ option: Type.Optional(Type.Integer()), text: Type.Optional(Type.String()), actorId },
+    'A pending question was answered'),
+} satisfies Record<string, TSchema>;
+
+type Payloads = { [K in keyof typeof SessionEventSchemas]: Static<(typeof SessionEventSchemas)[K]> };
 
 declare module '../../kernel/events.js' {
-  interface AegisEvents {
-    'session.created': SessionEventBase & { agent: string; workDir: string; name?: string; ownerId: string };
-    'session.state-changed': SessionEventBase & { from: SessionState; to: SessionState; cause: string };
-    'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
-    'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };
-    'session.killed': SessionEventBase & { actorId?: string };
-    /** The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's. */
-    'session.start-failed': SessionEventBase & { code: string; reason: string };
-    'session.restored': SessionEventBase & { resumed: boolean };
-    'permission.requested': SessionEventBase & { permission: PendingPermission };
-    'permission.resolved': SessionEventBase & { decision: 'approved' | 'rejected'; option?: number; actorId?: string };
-    'question.asked': SessionEventBase & { question: PendingQuestion };
-    'question.answered': SessionEventBase & { option?: number; text?: string; actorId?: string };
+  interface AegisEvents extends Payloads {
     /**
      * A hook call refused before its body was read: no secret, a wrong one (or an unknown
      * session, which looks the same), or an address over its failure limit (`throttled`, sent
@@ -30,5 +64,3 @@ declare module '../../kernel/events.js' {
     'hook.rejected': { ip: string; sessionId: string; reason: 'missing' | 'invalid' | 'throttled'; failures: number; at: string };
   }
 }
-
-export {};

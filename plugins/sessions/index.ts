@@ -17,6 +17,7 @@ export type * from './driver.js';
 export { agentEnv, checkEnv, DEFAULT_ENV_DENYLIST } from './env.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
 export type { AgentsList } from './routes.js';
+export { SessionEventSchemas, SessionEventBaseSchema, type SessionEventBase } from './events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -15,8 +15,13 @@ export { optionsSchema, ClientFrame, ServerFrame, type TerminalOptions, type Cli
  */
 async function terminal(app: FastifyInstance, options: TerminalOptions) {
   const log = app.log.child({ plugin: 'terminal' }) as unknown as Logger;
-  // A query token must be a stream token: API tokens in URLs end up in logs and histories.
-  const verify: TerminalVerifier = async (token, via) => via === 'message' ? app.auth.verify(token) : null;
+  // A query token must be a stream token: API tokens in URLs end up in logs and histories. The
+  // first frame may carry either.
+  const verify: TerminalVerifier = async (token, via) => {
+    const stream = app.auth.verifyStreamToken(token, 'terminal');
+    if (stream || via === 'query') return stream;
+    return app.auth.verify(token);
+  };
   await app.register(terminalRoutes, { options, verify, log });
 }
 

@@ -71,9 +71,10 @@ t.test('an operator authenticates with the first frame, gets the screen, then ty
 
 t.test('a viewer watches live but its input and resize are refused and never reach the agent', async (t) => {
   const id = await echoSession();
+  const key = await viewerKey();
   const viewer = connect(`/v1/sessions/${id}/terminal`);
   await viewer.opened;
-  viewer.ws.send(JSON.stringify({ type: 'auth', token: await viewerKey() }));
+  viewer.ws.send(JSON.stringify({ type: 'auth', token: key }));
   await viewer.until(() => viewer.frames.some((f) => f.type === 'screen'), 'screen');
   t.match(viewer.frames[0], { type: 'ready', readOnly: true, role: 'viewer' });
   viewer.ws.send(JSON.stringify({ type: 'input', data: 'from viewer\r' }));
@@ -105,6 +106,19 @@ t.test('an API token in the URL is refused: only stream tokens may go there', as
   const { code } = await c.closed;
   t.equal(code, 4401);
   t.notOk(c.frames.some((f) => f.type === 'screen'));
+});
+
+t.test('a stream token in the query opens the terminal at once; the same token is refused on nothing else', async (t) => {
+  const id = await echoSession();
+  const issued = await h.inject('POST', '/v1/auth/stream-token', {}, { authorization: `Bearer ${await viewerKey()}` });
+  t.equal(issued.status, 200);
+  const token = issued.json.token as string;
+  const c = connect(`/v1/sessions/${id}/terminal?token=${encodeURIComponent(token)}`);
+  await c.until(() => c.frames.some((f) => f.type === 'screen'), 'screen');
+  t.match(c.frames[0], { type: 'ready', readOnly: true, role: 'viewer' }, 'the token carries its key\'s role');
+  c.ws.close();
+  const rest = await h.inject('GET', `/v1/sessions/${id}`, undefined, { authorization: `Bearer ${token}` });
+  t.equal(rest.status, 401, 'a stream token is no API token');
 });
 
 t.test('a bad token, a first frame that is not auth, and an unknown session each close with their code', async (t) => {
