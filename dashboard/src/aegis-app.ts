@@ -24,7 +24,8 @@ export class AegisApp extends LitElement {
 
   static styles = [shared, css`
     :host { min-height: 100vh; }
-    .shell { display: grid; grid-template-columns: 15rem 1fr; min-height: 100vh; }
+    .shell { display: grid; grid-template-columns: 15rem 1fr; min-height: 100vh;
+      background: linear-gradient(to right, var(--surface) calc(15rem - 1px), var(--border) calc(15rem - 1px), var(--border) 15rem, transparent 15rem); }
     nav { background: var(--surface); border-right: 1px solid var(--border); padding: 1.1rem .8rem; display: flex; flex-direction: column; gap: .2rem; position: sticky; top: 0; height: 100vh; }
     .brand { display: flex; align-items: center; gap: .55rem; padding: .2rem .5rem 1.1rem; font-weight: 700; font-size: 1.1rem; }
     .brand svg { width: 1.7rem; height: 1.7rem; }
@@ -35,7 +36,7 @@ export class AegisApp extends LitElement {
     .role { display: inline-block; font-size: .72rem; font-weight: 700; text-transform: uppercase; letter-spacing: .05em; padding: .05rem .45rem; border-radius: 999px; background: var(--accent-soft); color: var(--accent); }
     main { padding: 1.75rem 2rem; min-width: 0; max-width: 90rem; }
     @media (max-width: 760px) {
-      .shell { grid-template-columns: 1fr; }
+      .shell { grid-template-columns: 1fr; background: none; }
       nav { position: static; height: auto; flex-direction: row; flex-wrap: wrap; border-right: 0; border-bottom: 1px solid var(--border); }
       .who { margin: 0; border: 0; padding: 0; }
       main { padding: 1.1rem; }

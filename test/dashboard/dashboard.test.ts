@@ -179,6 +179,34 @@ async function run() {
     t.pass('the server page lists the agents found');
   });
 
+  await t.test('in dark mode, by keyboard alone: sign in, reach a session row and open it', async (t) => {
+    const dctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'dark' });
+    t.teardown(() => dctx.close());
+    const dseen = watch(dctx, origin);
+    const dp = await dctx.newPage();
+    await dp.goto(home);
+    await dp.keyboard.type(TEST_TOKEN);
+    await dp.keyboard.press('Enter');
+    await dp.getByRole('link', { name: 'dash-approve' }).waitFor();
+    t.equal(await dp.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(13, 16, 23)', 'the dark theme follows the system');
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await dp.keyboard.press('Tab');
+      reached = await dp.evaluate(() => {
+        let el: Element | null = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el?.textContent === 'dash-approve';
+      });
+    }
+    t.ok(reached, 'Tab reaches the session link');
+    await screenshot(dp, 'sessions-list-dark');
+    t.same(await axe(dp), [], 'dark list: no serious accessibility violation');
+    await dp.keyboard.press('Enter');
+    await dp.getByRole('heading', { name: 'dash-approve', level: 1 }).waitFor();
+    t.pass('Enter opens it');
+    t.same(dseen.errors, []);
+  });
+
   await t.test('a reload asks for the token again and no storage holds it; a planted legacy token is removed at start', async (t) => {
     await page.reload();
     await page.getByLabel('API token').waitFor();
