@@ -5,11 +5,26 @@ import type {
 import { terminateGroup } from '../sessions/process-group.js';
 import { AcpRequestDeclined } from './errors.js';
 import { RPC, RpcError } from './jsonrpc.js';
-import { resolveInside, RESOURCE_NOT_FOUND } from './workspace.js';
+import { RESOURCE_NOT_FOUND, type Workspace } from './workspace.js';
+
+/** Bounds on what one session's agent may start and keep. */
+export interface TerminalLimits {
+  /** Output kept per terminal when the agent names no `outputByteLimit`. */
+  defaultOutputBytes: number;
+  /** The most output kept per terminal, whatever `outputByteLimit` the agent asks for. */
+  maxOutputBytes: number;
+  /** Terminals a session may hold at once (running or not yet released). */
+  maxTerminals: number;
+}
+
+/** ACP's JSON-RPC error for a refused terminal: the limit it ran into is named. */
+export const TERMINAL_LIMIT = -32000;
 
 interface Terminal {
   child: ChildProcess;
-  output: string;
+  /** Newest output, oldest chunk first; `bytes` is their total. */
+  chunks: Buffer[];
+  bytes: number;
   truncated: boolean;
   limit: number;
   exit?: { exitCode: number | null; signal: string | null };
@@ -27,12 +42,17 @@ export class Terminals {
   private readonly terms = new Map<string, Terminal>();
   private next = 1;
 
-  constructor(private readonly workDir: string, private readonly env: Record<string, string>, private readonly defaultLimit: number) {}
+  constructor(private readonly ws: Workspace, private readonly env: Record<string, string>, private readonly limits: TerminalLimits) {}
 
   async create(params: unknown): Promise<CreateTerminalResponse> {
     const p = (params ?? {}) as Partial<CreateTerminalRequest>;
     if (typeof p.command !== 'string' || !p.command) throw new RpcError(RPC.invalidParams, 'command is required');
-    const cwd = await resolveInside(this.workDir, p.cwd ?? this.workDir);
+    if (this.terms.size >= this.limits.maxTerminals) {
+      throw new RpcError(TERMINAL_LIMIT, `this session holds ${this.terms.size} terminals, the most allowed; release one first`, { code: 'AEGIS_ERR_ACP_TERMINAL_LIMIT' });
+    }
+    const asked = p.outputByteLimit;
+    if (asked != null && (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 0)) throw new RpcError(RPC.invalidParams, 'outputByteLimit must be a non-negative integer');
+    const cwd = await this.ws.resolve(p.cwd ?? this.ws.root);
     const env = { ...this.env };
     for (const v of p.env ?? []) env[v.name] = v.value;
     const child = spawn(p.command, p.args ?? [], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -43,8 +63,9 @@ export class Terminals {
         reject(new RpcError(RPC.internal, e.message, { code: e.code }));
       });
     });
-    const t: Terminal = { child, output: '', truncated: false, limit: p.outputByteLimit ?? this.defaultLimit, exited: Promise.resolve() };
-    const append = (d: Buffer) => this.append(t, d.toString('utf8'));
+    const limit = Math.min(asked ?? this.limits.defaultOutputBytes, this.limits.maxOutputBytes);
+    const t: Terminal = { child, chunks: [], bytes: 0, truncated: false, limit, exited: Promise.resolve() };
+    const append = (d: Buffer) => this.append(t, d);
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
     t.exited = new Promise((resolve) => child.once('close', (exitCode, signal) => { t.exit = { exitCode, signal }; resolve(); }));
@@ -55,7 +76,7 @@ export class Terminals {
 
   output(params: unknown): TerminalOutputResponse {
     const t = this.get(params);
-    return { output: t.output, truncated: t.truncated, ...(t.exit ? { exitStatus: t.exit } : {}) };
+    return { output: text(t), truncated: t.truncated, ...(t.exit ? { exitStatus: t.exit } : {}) };
   }
 
   async waitForExit(params: unknown): Promise<WaitForTerminalExitResponse> {
@@ -89,15 +110,23 @@ export class Terminals {
     return t;
   }
 
-  private append(t: Terminal, text: string): void {
-    t.output += text;
-    if (Buffer.byteLength(t.output) <= t.limit) return;
-    let buf = Buffer.from(t.output);
-    buf = buf.subarray(buf.length - t.limit);
-    // Skip UTF-8 continuation bytes so the kept output starts on a character boundary.
-    let i = 0;
-    while (i < buf.length && (buf[i]! & 0xc0) === 0x80) i++;
-    t.output = buf.subarray(i).toString('utf8');
-    t.truncated = true;
+  /** Keeps the newest `limit` bytes: whole chunks are dropped from the front, the first one trimmed. */
+  private append(t: Terminal, d: Buffer): void {
+    t.chunks.push(d);
+    t.bytes += d.length;
+    while (t.bytes > t.limit && t.chunks.length) {
+      const first = t.chunks[0]!;
+      const over = t.bytes - t.limit;
+      if (first.length <= over) { t.chunks.shift(); t.bytes -= first.length; } else { t.chunks[0] = first.subarray(over); t.bytes -= over; }
+      t.truncated = true;
+    }
   }
+}
+
+/** The kept output as text, starting on a character boundary (UTF-8 continuation bytes skipped). */
+function text(t: Terminal): string {
+  const buf = Buffer.concat(t.chunks, t.bytes);
+  let i = 0;
+  while (t.truncated && i < buf.length && (buf[i]! & 0xc0) === 0x80) i++;
+  return buf.subarray(i).toString('utf8');
 }

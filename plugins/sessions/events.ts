@@ -17,7 +17,8 @@ export type SessionEventBase = Static<typeof SessionEventBaseSchema>;
 const actorId = Type.Optional(Type.String({ description: 'Principal that did it' }));
 
 /**
- * Payload schemas of the session events, by event name. Nothing in them is a secret: no env
+ * Payload schemas of the session events that describe what a session does, by event name; these
+ * are the ones streamed. (Events that exist for the audit trail, below, are not.) Nothing in them is a secret: no env
  * values, no hook secret, no tokens (env names are not even listed), so any reader of the session
  * may see them.
  */
@@ -40,8 +41,12 @@ export const SessionEventSchemas = {
     exitCode: Type.Union([Type.Integer(), Type.Null()]), signal: Type.Union([Type.String(), Type.Null()]), reason: Type.Optional(Type.String()),
   }, 'The session ended'),
   'session.killed': event({ actorId }, 'The session was killed through the API'),
+  'session.reused': event({ actorId, prompted: Type.Boolean() },
+    'A create matched an idle session of the same owner, agent and workDir and returned it'),
+  'session.interrupted': event({ key: Type.Union([Type.Literal('interrupt'), Type.Literal('escape')]), actorId },
+    'Ctrl-C (interrupt) or Escape was sent to the agent'),
   'session.start-failed': event({ code: Type.String(), reason: Type.String() },
-    'The agent did not start (it exited, timed out, or could not be spawned); `code` is the error\'s'),
+    "The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's"),
   'session.restored': event({ resumed: Type.Boolean() }, 'A session alive before a restart was brought back (or found gone)'),
   'permission.requested': event({ permission: PendingPermissionSchema }, 'The agent waits for a permission'),
   'permission.resolved': event({
@@ -56,6 +61,13 @@ type Payloads = { [K in keyof typeof SessionEventSchemas]: Static<(typeof Sessio
 
 declare module '../../kernel/events.js' {
   interface AegisEvents extends Payloads {
+    /** A principal read a session's transcript (reads of what an agent saw and said are audited). */
+    'session.transcript-read': SessionEventBase & { actorId?: string };
+    /**
+     * A lookup of an existing session answered 404 because the principal may not see it (another
+     * tenant's): to the caller it looks unknown, to the audit it is a denied lookup.
+     */
+    'session.lookup-hidden': { sessionId: string; principalId: string; tenantId?: string; action: string; at: string };
     /**
      * A hook call refused before its body was read: no secret, a wrong one (or an unknown
      * session, which looks the same), or an address over its failure limit (`throttled`, sent

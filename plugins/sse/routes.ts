@@ -91,7 +91,9 @@ export async function sseRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     unsubscribe = hub.subscribe({ accepts, send: (f) => stream.send(f) });
   };
 
+  // No automatic HEAD twin: a HEAD would open a stream with no body that never ends.
   r.get('/v1/events', {
+    exposeHeadRoute: false,
     config: { permission: 'read', stream: 'events' },
     schema: {
       tags: ['events'], summary: 'Server-Sent Events of every session the caller may see', querystring: StreamQuery,
@@ -100,6 +102,7 @@ export async function sseRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   }, async (request, reply) => { serve(request, reply); });
 
   r.get('/v1/sessions/:id/events', {
+    exposeHeadRoute: false,
     config: { permission: 'read', stream: 'events' },
     schema: {
       tags: ['events'], summary: "Server-Sent Events of one session", params: SessionParams, querystring: StreamQuery,
