@@ -10,3 +10,5 @@ export const TerminalReadOnly = defineError('AEGIS_ERR_TERMINAL_READ_ONLY', 'Thi
 export const TerminalSlowClient = defineError('AEGIS_ERR_TERMINAL_SLOW_CLIENT', 'Client fell more than %s bytes behind', 429);
 /** The principal may not read sessions at all. */
 export const TerminalForbidden = defineError('AEGIS_ERR_TERMINAL_FORBIDDEN', '%s may not watch sessions', 403);
+/** Too many bad tokens from this address; refused until its window ends. */
+export const TerminalThrottled = defineError('AEGIS_ERR_TERMINAL_THROTTLED', 'Too many failed authentications from this address', 429);

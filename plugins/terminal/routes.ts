@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { TerminalParams, TerminalQuery, type TerminalOptions } from './schema.js';
 import { TerminalConnection, type TerminalVerifier } from './socket.js';
+import { FailureWindow } from './throttle.js';
 
 /**
  * `GET /v1/sessions/:id/terminal`, upgraded to a WebSocket. The route skips the HTTP guard
@@ -11,6 +12,7 @@ import { TerminalConnection, type TerminalVerifier } from './socket.js';
  */
 export async function terminalRoutes(app: FastifyInstance, opts: { options: TerminalOptions; verify: TerminalVerifier; log: Logger }) {
   await app.register(websocket, { options: { maxPayload: opts.options.maxMessageBytes } });
+  const failures = new FailureWindow(opts.options.failureLimit, opts.options.failureWindowMs);
   app.get<{ Params: { id: string }; Querystring: { token?: string } }>('/v1/sessions/:id/terminal', {
     websocket: true,
     config: { auth: false },
@@ -21,7 +23,7 @@ export async function terminalRoutes(app: FastifyInstance, opts: { options: Term
   }, (socket, request) => {
     const conn = new TerminalConnection(
       app, socket, request.params.id, opts.options, opts.verify,
-      { ip: request.ip, url: request.url.split('?')[0]! }, opts.log,
+      { ip: request.ip, url: request.url.split('?')[0]! }, failures, opts.log,
     );
     conn.start(request.query.token);
   });

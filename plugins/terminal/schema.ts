@@ -7,6 +7,8 @@ export const optionsSchema = Type.Object({
     minimum: 1024, default: 4 * 1048576,
     description: 'Output queued for a client that does not read; past it the client is cut off (close code 1008)',
   }),
+  failureLimit: Type.Integer({ minimum: 1, default: 20, description: 'Bad tokens one address may present per window before its terminals are refused (4429)' }),
+  failureWindowMs: Type.Integer({ minimum: 1000, default: 60000, description: 'Length of the failure-counting window' }),
   maxMessageBytes: Type.Integer({ minimum: 256, default: 65536, description: 'Largest client frame (input or resize)' }),
 }, { additionalProperties: false });
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
 import { can, type Principal } from '../auth/index.js';
 import { ClientFrame, type ClientFrameT, type ServerFrameT, type TerminalOptions } from './schema.js';
-import { TerminalBadFrame, TerminalForbidden, TerminalReadOnly, TerminalSlowClient, TerminalUnauthenticated } from './errors.js';
+import { TerminalBadFrame, TerminalForbidden, TerminalReadOnly, TerminalSlowClient, TerminalThrottled, TerminalUnauthenticated } from './errors.js';
+import type { FailureWindow } from './throttle.js';
 
 /** Turns a token into a principal: an API token, or (when offered) a stream token for terminals. */
 export type TerminalVerifier = (token: string, via: 'query' | 'message') => Promise<Principal | null>;
@@ -34,6 +35,7 @@ export class TerminalConnection {
     private readonly opts: TerminalOptions,
     private readonly verify: TerminalVerifier,
     private readonly meta: { ip: string; url: string },
+    private readonly failures: FailureWindow,
     private readonly log: Logger,
   ) {
     socket.on('close', () => this.dispose());
@@ -44,12 +46,15 @@ export class TerminalConnection {
 
   /** Authenticates with the query token at once, or waits for the first frame. */
   start(queryToken: string | undefined): void {
+    if (this.failures.blocked(this.meta.ip)) return this.fail(new TerminalThrottled());
     if (queryToken !== undefined) {
       this.queue = this.queue.then(() => this.authenticate(queryToken, 'query'));
       return;
     }
     const timer = setTimeout(() => {
-      if (!this.principal) this.fail(new TerminalUnauthenticated('no auth frame in time'), 'timeout');
+      if (this.principal) return;
+      this.failures.hit(this.meta.ip);
+      this.fail(new TerminalUnauthenticated('no auth frame in time'), 'timeout');
     }, this.opts.authTimeoutMs);
     this.cleanups.push(() => clearTimeout(timer));
   }
@@ -88,7 +93,10 @@ export class TerminalConnection {
   private async authenticate(token: string, via: 'query' | 'message'): Promise<void> {
     const principal = await this.verify(token, via).catch(() => null);
     if (this.closed) return;
-    if (!principal) return this.fail(new TerminalUnauthenticated('the token is not valid'), 'unknown');
+    if (!principal) {
+      this.failures.hit(this.meta.ip);
+      return this.fail(new TerminalUnauthenticated('the token is not valid'), via === 'query' ? 'stream-token' : 'unknown');
+    }
     let record;
     try {
       if (!can(principal, 'read')) throw new TerminalForbidden(principal.id);

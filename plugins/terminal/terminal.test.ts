@@ -171,3 +171,22 @@ t.test('a client that stops reading is cut off instead of buffered without bound
   t.ok(c.output.length < 12_000_000, `the client got ${c.output.length} bytes, not the whole flood`);
   await h.inject('DELETE', `/v1/sessions/${id}`);
 });
+
+t.test('an address that keeps presenting bad tokens is refused at once until its window ends', async (t) => {
+  const h2 = await makeApp({ extra: { terminal: catalogue.terminal }, plugins: { terminal: { failureLimit: 2, failureWindowMs: 60000 } } });
+  t.teardown(async () => { await h2.app.close(); await cleanup(h2.stateDir, h2.work); });
+  await h2.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `ws://127.0.0.1:${(h2.app.server.address() as { port: number }).port}/v1/sessions/x/terminal`;
+  const attempt = async (token: string) => {
+    const ws = new WebSocket(url);
+    const closed = once(ws, 'close').then(([code, reason]) => ({ code: code as number, reason: String(reason) }));
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ type: 'auth', token }));
+    return closed;
+  };
+  t.equal((await attempt('bad-1')).code, 4401);
+  t.equal((await attempt('bad-2')).code, 4401);
+  const refused = await attempt(TOKEN);
+  t.equal(refused.code, 4429, 'even a good token is refused while the address is throttled');
+  t.equal(refused.reason, 'AEGIS_ERR_TERMINAL_THROTTLED');
+});
