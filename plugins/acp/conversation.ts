@@ -59,7 +59,7 @@ export class Conversation {
     this.workspace = Workspace.fix(ctx.record.workDir);
     this.terminals = new Terminals(this.workspace, launch.env, {
       defaultOutputBytes: opts.terminalOutputBytes, maxOutputBytes: opts.terminalOutputMaxBytes, maxTerminals: opts.maxTerminals,
-    });
+    }, ctx);
   }
 
   /** Counters for the session's driver metrics. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type {
   CreateTerminalRequest, CreateTerminalResponse, TerminalOutputResponse, WaitForTerminalExitResponse,
 } from '@agentclientprotocol/sdk';
-import { terminateGroup } from '../sessions/process-group.js';
+import { pidStartTime, terminateGroup } from '../sessions/process-group.js';
 import { AcpRequestDeclined } from './errors.js';
 import { RPC, RpcError } from './jsonrpc.js';
 import { RESOURCE_NOT_FOUND, type Workspace } from './workspace.js';
@@ -20,8 +20,13 @@ export interface TerminalLimits {
 /** ACP's JSON-RPC error for a refused terminal: the limit it ran into is named. */
 export const TERMINAL_LIMIT = -32000;
 
+/** Where a session keeps the process groups it owns, so a crash cannot orphan them. */
+export interface GroupTracker { trackGroup(pgid: number): void; releaseGroup(pgid: number): void }
+
 interface Terminal {
   child: ChildProcess;
+  /** The leader's start time, so its number is never signalled once it belongs to someone else. */
+  startTime?: string;
   /** Newest output, oldest chunk first; `bytes` is their total. */
   chunks: Buffer[];
   bytes: number;
@@ -42,7 +47,10 @@ export class Terminals {
   private readonly terms = new Map<string, Terminal>();
   private next = 1;
 
-  constructor(private readonly ws: Workspace, private readonly env: Record<string, string>, private readonly limits: TerminalLimits) {}
+  constructor(
+    private readonly ws: Workspace, private readonly env: Record<string, string>, private readonly limits: TerminalLimits,
+    private readonly groups?: GroupTracker,
+  ) {}
 
   async create(params: unknown): Promise<CreateTerminalResponse> {
     const p = (params ?? {}) as Partial<CreateTerminalRequest>;
@@ -64,7 +72,8 @@ export class Terminals {
       });
     });
     const limit = Math.min(asked ?? this.limits.defaultOutputBytes, this.limits.maxOutputBytes);
-    const t: Terminal = { child, chunks: [], bytes: 0, truncated: false, limit, exited: Promise.resolve() };
+    const t: Terminal = { child, startTime: pidStartTime(child.pid!), chunks: [], bytes: 0, truncated: false, limit, exited: Promise.resolve() };
+    this.groups?.trackGroup(child.pid!);
     const append = (d: Buffer) => this.append(t, d);
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
@@ -85,15 +94,19 @@ export class Terminals {
     return { ...t.exit };
   }
 
+  /** Ends the command and whatever it left running in its group (a finished leader may leave members). */
   async kill(params: unknown): Promise<Record<string, never>> {
     const t = this.get(params);
-    if (!t.exit && t.child.pid) await terminateGroup(t.child.pid, KILL_GRACE_MS, t.exited);
+    if (t.child.pid) await terminateGroup(t.child.pid, KILL_GRACE_MS, t.exit ? undefined : t.exited, t.startTime);
     return {};
   }
 
   async release(params: unknown): Promise<Record<string, never>> {
     await this.kill(params);
-    this.terms.delete((params as { terminalId: string }).terminalId);
+    const id = (params as { terminalId: string }).terminalId;
+    const t = this.terms.get(id);
+    this.terms.delete(id);
+    if (t?.child.pid) this.groups?.releaseGroup(t.child.pid);
     return {};
   }
 

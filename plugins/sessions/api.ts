@@ -82,8 +82,12 @@ export interface CreateGuardInput {
   agent: string;
   env: Record<string, string>;
   principal: Principal | null;
-  /** `create` for a new conversation, `resume` when `resumeSessionId` continues one. */
-  origin?: 'create' | 'resume';
+  /**
+   * `create` for a new conversation, `resume` when `resumeSessionId` continues one, `restore`
+   * when a session is brought back after a server restart (its owner stands in as `principal`,
+   * so rules checked at create are checked again against today's filesystem).
+   */
+  origin?: 'create' | 'resume' | 'restore';
 }
 
 /** Runs before any session is created; throws a coded error (e.g. 403) to refuse. */
