@@ -12,3 +12,5 @@ export const TerminalSlowClient = defineError('AEGIS_ERR_TERMINAL_SLOW_CLIENT', 
 export const TerminalForbidden = defineError('AEGIS_ERR_TERMINAL_FORBIDDEN', '%s may not watch sessions', 403);
 /** Too many bad tokens from this address; refused until its window ends. */
 export const TerminalThrottled = defineError('AEGIS_ERR_TERMINAL_THROTTLED', 'Too many failed authentications from this address', 429);
+/** A plain HTTP request to the terminal route: it only speaks WebSocket. */
+export const TerminalUpgradeRequired = defineError('AEGIS_ERR_TERMINAL_UPGRADE_REQUIRED', 'This route only accepts a WebSocket upgrade', 426);

@@ -190,3 +190,9 @@ t.test('an address that keeps presenting bad tokens is refused at once until its
   t.equal(refused.code, 4429, 'even a good token is refused while the address is throttled');
   t.equal(refused.reason, 'AEGIS_ERR_TERMINAL_THROTTLED');
 });
+
+t.test('a plain HTTP GET of the terminal route answers 426 with a code', async (t) => {
+  const res = await h.inject('GET', '/v1/sessions/x/terminal');
+  t.equal(res.status, 426);
+  t.equal(res.json.code, 'AEGIS_ERR_TERMINAL_UPGRADE_REQUIRED');
+});
