@@ -65,7 +65,7 @@ export class AegisKeys extends LitElement {
   }
 
   render() {
-    const revoked = (k: KeyViewT) => Boolean((k as KeyViewT & { revokedAt?: string }).revokedAt);
+    const revoked = (k: KeyViewT) => k.status !== 'active';
     return html`
       <div class="page-head"><h1>API keys</h1></div>
       ${this.created ? html`<div class="secret" role="status">
@@ -92,8 +92,8 @@ export class AegisKeys extends LitElement {
             <td class=${revoked(k) ? 'revoked' : ''}>${k.name} <code class="muted">${k.id}</code></td>
             <td class="role">${k.role}</td><td>${k.tenantId ?? html`<span class="muted">—</span>`}</td>
             <td title=${k.createdAt}>${ago(k.createdAt)}</td>
-            <td>${(k as KeyViewT & { expiresAt?: string }).expiresAt?.slice(0, 10) ?? html`<span class="muted">never</span>`}</td>
-            <td>${revoked(k) ? html`<span class="muted">revoked</span>` : html`<button class="small danger" aria-label="Revoke ${k.name}" @click=${() => this.revoke(k)}>Revoke</button>`}</td>
+            <td>${k.expiresAt?.slice(0, 10) ?? html`<span class="muted">never</span>`}</td>
+            <td>${revoked(k) ? html`<span class="muted">${k.status}</span>` : html`<button class="small danger" aria-label="Revoke ${k.name}" @click=${() => this.revoke(k)}>Revoke</button>`}</td>
           </tr>`)}</tbody></table></div>`}
       </section>`;
   }

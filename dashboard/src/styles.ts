@@ -21,6 +21,7 @@ export const shared = css`
     font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border);
     border-radius: 8px; padding: .5rem .65rem; width: 100%; min-height: 2.35rem;
   }
+  select { height: 2.35rem; padding-block: 0; }
   textarea { resize: vertical; min-height: 5rem; }
   input:focus-visible, select:focus-visible, textarea:focus-visible, button:focus-visible, a:focus-visible, summary:focus-visible, [tabindex]:focus-visible {
     outline: 3px solid var(--focus); outline-offset: 2px;
