@@ -68,6 +68,8 @@ declare module '../../kernel/events.js' {
      * tenant's): to the caller it looks unknown, to the audit it is a denied lookup.
      */
     'session.lookup-hidden': { sessionId: string; principalId: string; tenantId?: string; action: string; at: string };
+    /** An ended session older than `retainExited` was removed from disk (`endedAt`: when it ended). */
+    'session.purged': SessionEventBase & { endedAt: string };
     /**
      * A hook call refused before its body was read: no secret, a wrong one (or an unknown
      * session, which looks the same), or an address over its failure limit (`throttled`, sent
