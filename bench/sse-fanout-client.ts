@@ -24,8 +24,7 @@ function connect(i: number): void {
     res.on('data', (chunk: string) => {
       const t = nowMs();
       buf += chunk;
-      let at: number;
-      while ((at = buf.indexOf('\n\n')) >= 0) {
+      for (let at = buf.indexOf('\n\n'); at >= 0; at = buf.indexOf('\n\n')) {
         const block = buf.slice(0, at);
         buf = buf.slice(at + 2);
         if (!block.includes('event: session.state-changed')) continue;

@@ -8,9 +8,13 @@ export type { AegisConfig } from './config/schema.js';
 export { defineError, BootError, ErrorBodySchema, type ErrorBody } from './errors.js';
 export { EventBus, type AegisEvents, type AegisEnvelope } from './events.js';
 export type { Lifecycle } from './lifecycle.js';
+export { VERSION } from './health.js';
+export { flagValue } from './flags.js';
 export {
   atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
   type StateDir,
 } from './state-dir.js';
 export { safeEqual, loadOrCreateSecret } from './secrets.js';
-export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry } from './plugins/types.js';
+export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
+export { resolveConfigPath, serverEnv } from './config/load.js';
+export type { Env } from './config/env.js';

@@ -1,4 +1,4 @@
-import type { Catalogue } from '../kernel/plugins/types.js';
+import type { Catalogue } from '../kernel/index.js';
 
 /**
  * The plugin catalogue: every first-party plugin by name, loaded lazily. The kernel never imports
@@ -16,4 +16,8 @@ export const catalogue: Catalogue = {
   terminal: { load: () => import('./terminal/index.js'), enabledByDefault: true, description: 'Live session terminal over WebSocket at /v1/sessions/:id/terminal' },
   dashboard: { load: () => import('./dashboard/index.js'), enabledByDefault: true, description: 'Web dashboard at /dashboard/ (static files under a strict CSP)' },
   acp: { load: () => import('./acp/index.js'), enabledByDefault: true, description: 'ACP runtime: agents over the Agent Client Protocol (claude-acp and any configured ACP command)' },
+  notifications: { load: () => import('./notifications/index.js'), enabledByDefault: false, description: 'Notification channels: registry, durable outbox, retries, circuit breaker, dead-letter queue, outbound scrubber' },
+  'notify-webhook': { load: () => import('./notify-webhook/index.js'), enabledByDefault: false, description: 'Signed JSON webhooks to configured endpoints' },
+  'notify-slack': { load: () => import('./notify-slack/index.js'), enabledByDefault: false, description: 'Slack Block Kit messages with Approve/Reject buttons' },
+  'notify-discord': { load: () => import('./notify-discord/index.js'), enabledByDefault: false, description: 'Discord embeds with Approve/Reject buttons' },
 };

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { agentEnv } from '../sessions/env.js';
+import { agentEnv, packageBin } from '../sessions/index.js';
 import { AcpClaudeMissing } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions } from './schema.js';
@@ -11,12 +8,7 @@ const PACKAGE = '@zed-industries/claude-agent-acp';
 /** The absolute path of claude-agent-acp's bin script, from the installed package. Throws ACP_CLAUDE_MISSING. */
 export function claudeAgentBin(): string {
   try {
-    const require = createRequire(import.meta.url);
-    const pkgFile = require.resolve(`${PACKAGE}/package.json`);
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
-    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['claude-agent-acp'];
-    if (!bin) throw new Error(`${PACKAGE} declares no claude-agent-acp bin`);
-    return join(dirname(pkgFile), bin);
+    return packageBin(PACKAGE, 'claude-agent-acp');
   } catch (err) {
     throw new AcpClaudeMissing((err as Error).message);
   }
@@ -50,11 +42,14 @@ export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
     // cancel returns at once and its answer arrives one prompt late (upstream issue #551). A fresh
     // process resuming the conversation is clean.
     replaceAfterCancel: true,
-    launch: (ctx) => ({
-      command: process.execPath,
-      args: [bin ??= claudeAgentBin(), ...opts.claude.args],
-      cwd: ctx.record.workDir,
-      env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
-    }),
+    launch: (ctx) => {
+      bin ??= claudeAgentBin();
+      return {
+        command: process.execPath,
+        args: [bin, ...opts.claude.args],
+        cwd: ctx.record.workDir,
+        env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
+      };
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { agentEnv } from '../sessions/env.js';
+import { agentEnv } from '../sessions/index.js';
 import { AcpInvalidOptions, AcpNotConfigured, AcpUnknownAgent } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions, AgentProgram } from './schema.js';

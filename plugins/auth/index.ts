@@ -4,16 +4,17 @@ import type { Static } from '@sinclair/typebox';
 import { installGuard, installSecurityHeaders, type AuthOutcome } from './guard.js';
 import { KeyStore } from './keys.js';
 import { WindowCounter } from './limiter.js';
-import { safeEqual, type Principal, type TokenVerifier } from './principal.js';
+import type { Principal, TokenVerifier } from './principal.js';
 import { can } from './roles.js';
 import { keyRoutes } from './routes.js';
 import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
-import { loadOrCreateToken } from './token-file.js';
+import type { Permission } from './roles.js';
+import { loadOrCreateSecret, safeEqual } from '../../kernel/index.js';
 import { StreamTokens, type StreamKind } from './stream-tokens.js';
 
-export { optionsSchema, type AuthOptions } from './schema.js';
+export { optionsSchema, type AuthOptions, type CreateKeyInput, type KeyEventT } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
-export type { CreateKeyInput, KeyViewT, KeyWithSecretT, WhoAmIT } from './schema.js';
+export type { KeyViewT, KeyWithSecretT, WhoAmIT } from './schema.js';
 export { STREAM_KINDS, STREAM_TOKEN_PREFIX, type StreamKind } from './stream-tokens.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';
@@ -50,6 +51,10 @@ declare module 'fastify' {
     /** Who made the request; null on routes with `config: { auth: false }`. */
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    /** The permission a principal needs for this route; undeclared means `admin`. */
+    permission?: Permission;
+  }
 }
 
 declare module '../../kernel/events.js' {
@@ -67,7 +72,7 @@ async function masterToken(app: FastifyInstance, opts: AuthOptions): Promise<{ t
   const configured = app.config.server.authToken;
   if (configured) return { token: configured };
   const tokenFile = app.stateDir.path(opts.tokenFile);
-  const { token, created } = await loadOrCreateToken(tokenFile);
+  const { secret: token, created } = await loadOrCreateSecret(tokenFile, 'aegis_');
   app.log.child({ plugin: 'auth' }).info({ tokenFile }, created
     ? 'AEGIS_AUTH_TOKEN is not set: generated a master token; read it from this file (mode 0600)'
     : 'AEGIS_AUTH_TOKEN is not set: using the master token stored in this file');
@@ -107,7 +112,7 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
     verifyStreamToken(token, kind) {
       if (kind !== 'events' && kind !== 'terminal') return null;
       const principal = streamTokens.verify(token);
-      if (!principal || principal.kind !== 'key') return principal;
+      if (principal?.kind !== 'key') return principal;
       // The key behind the token must still be good: revoking a key closes its tokens too.
       const k = keys.get(principal.id);
       return k && keys.status(k) === 'active' ? principal : null;

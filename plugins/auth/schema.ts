@@ -69,11 +69,6 @@ export type WhoAmIT = Static<typeof WhoAmI>;
 /** `POST /v1/auth/keys` answer: the key's view plus the secret, shown once. */
 export type KeyWithSecretT = Static<typeof KeyWithSecret>;
 
-/** The error body every route answers with (see kernel/errors.ts), for response schemas. */
-export const ErrorSchema = Type.Object({
-  code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),
-});
-
 const When = { at: Type.String({ description: 'ISO time' }) };
 
 /** `auth.failed`: a missing, unknown, wrong, expired or revoked token. Never carries the token. */

@@ -2,6 +2,7 @@ import t from 'tap';
 import { mkdtemp, realpath, rm, symlink, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolvedOptions } from '../../test/support/app.js';
 import { bundledClaude, claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 
 t.test('the CLI is resolved to an absolute real path: configured name, then PATH, then the bundled one', async (t) => {
@@ -50,4 +51,15 @@ t.test('the server AEGIS_* variables (the master token among them) do not reach 
   t.equal(env.AEGIS_FOR_AGENT, 'x', 'unless the options give it on purpose');
   t.equal(env.FOO, 'bar');
   t.equal(env.HOME, '/sandbox');
+});
+
+t.test('CLAUDE_DATA_DIR is read into the dataDir option and beats the file', async (t) => {
+  const stateDir = await realpath(await mkdtemp(join(tmpdir(), 'aegis-cc-opts-')));
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  const plain = await resolvedOptions({ stateDir });
+  t.equal(plain['claude-code'].dataDir, '~/.claude', 'the default, resolved against the home at start');
+  const fromFile = await resolvedOptions({ stateDir, plugins: { 'claude-code': { dataDir: '/file/claude' } } });
+  t.equal(fromFile['claude-code'].dataDir, '/file/claude');
+  const fromEnv = await resolvedOptions({ stateDir, plugins: { 'claude-code': { dataDir: '/file/claude' } }, env: { CLAUDE_DATA_DIR: '/data/claude' } });
+  t.equal(fromEnv['claude-code'].dataDir, '/data/claude');
 });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionContext } from '../sessions/driver.js';
-import { agentEnv } from '../sessions/env.js';
-import type { SessionRecord } from '../sessions/types.js';
+import { agentEnv, type SessionContext, type SessionRecord } from '../sessions/index.js';
 import { ClaudeStartExited, ClaudeStartTimeout } from './errors.js';
 import { claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 import type { LiveSession } from './live.js';
@@ -15,7 +13,7 @@ export interface StartOptions {
   env: Record<string, string>;
   startupTimeoutMs: number;
   hooks: boolean;
-  /** `app.config.claudeDataDir` (CLAUDE_DATA_DIR). */
+  /** The resolved `dataDir` option (CLAUDE_DATA_DIR). */
   claudeDataDir: string;
 }
 

@@ -1,6 +1,4 @@
-import type { AgentDriver, SessionContext } from '../sessions/driver.js';
-import { agentEnv } from '../sessions/env.js';
-import { NothingPending, NoQuestion } from '../sessions/errors.js';
+import { type AgentDriver, agentEnv, NoQuestion, NothingPending, type SessionContext } from '../sessions/index.js';
 import { CommandNotAllowed, CommandNotConfigured } from './errors.js';
 
 /** How the command driver runs programs (the `plugins.command` options). */

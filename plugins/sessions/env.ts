@@ -1,3 +1,4 @@
+import { serverEnv } from '../../kernel/index.js';
 import { EnvDenied, EnvInvalid } from './errors.js';
 
 /**
@@ -54,6 +55,6 @@ export function checkEnv(env: Record<string, string> | undefined, extra: readonl
  */
 export function agentEnv(sessionEnv: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^AEGIS_/i.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(serverEnv())) if (v !== undefined && !/^AEGIS_/i.test(k)) out[k] = v;
   return { ...out, ...sessionEnv, ...extra };
 }

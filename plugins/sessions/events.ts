@@ -47,6 +47,8 @@ export const SessionEventSchemas = {
     'Ctrl-C (interrupt) or Escape was sent to the agent'),
   'session.start-failed': event({ code: Type.String(), reason: Type.String() },
     "The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's"),
+  'session.purged': event({ endedAt: Type.String({ description: 'When the session ended' }) },
+    'An ended session older than retainExited was removed from disk'),
   'session.restored': event({ resumed: Type.Boolean() }, 'A session alive before a restart was brought back (or found gone)'),
   'permission.requested': event({ permission: PendingPermissionSchema }, 'The agent waits for a permission'),
   'permission.resolved': event({
@@ -68,8 +70,6 @@ declare module '../../kernel/events.js' {
      * tenant's): to the caller it looks unknown, to the audit it is a denied lookup.
      */
     'session.lookup-hidden': { sessionId: string; principalId: string; tenantId?: string; action: string; at: string };
-    /** An ended session older than `retainExited` was removed from disk (`endedAt`: when it ended). */
-    'session.purged': SessionEventBase & { endedAt: string };
     /**
      * A hook call refused before its body was read: no secret, a wrong one (or an unknown
      * session, which looks the same), or an address over its failure limit (`throttled`, sent

@@ -18,6 +18,10 @@ export type * from './driver.js';
 export { agentEnv, checkEnv, DEFAULT_ENV_DENYLIST } from './env.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
 export type { AgentsList } from './routes.js';
+export { findOnPath, isExecutableFile, packageBin } from './executable.js';
+export { pidStartTime, terminateGroup } from './process-group.js';
+/** The errors a driver throws for the runtime's own conditions (same codes as the runtime's). */
+export { InvalidOption, NoProcess, NoQuestion, NothingPending, SessionExited } from './errors.js';
 export { SessionEventSchemas, SessionEventBaseSchema, type SessionEventBase } from './events.js';
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 import type { SessionState, TranscriptEntry } from './types.js';
 import './events.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/index.js';
 import type {
   AccessAction, AccessPolicy, CreateGuard, CreateSessionInput, ListFilter, ListPage, SessionMetrics, SessionView,
   SessionsService, TranscriptCursorPage, TranscriptPage,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
 import type { SessionView } from './api.js';
 import type {
@@ -65,6 +65,11 @@ export class Session {
     const ownTranscript = driver?.transcript ? () => driver.transcript!(this.ctx) : undefined;
     this.messages = new MessageFeed(deps.events, base, ownTranscript, this.log);
     if (deps.options.recordingMaxBytes > 0) this.recorder = new CastRecorder(this.sessionDir, deps.options.recordingMaxBytes, this.log);
+  }
+
+  /** The grace between SIGTERM and SIGKILL when this session's processes are ended. */
+  get killGraceMs(): number {
+    return this.deps.options.killGraceMs;
   }
 
   /** Opens the session's transcript and builds it. */
@@ -159,8 +164,8 @@ export class Session {
   }
 
   trackGroup(pgid: number): void {
-    const groups = (this.record.groups ??= []);
-    groups.push({ pgid, startTime: pidStartTime(pgid) });
+    this.record.groups ??= [];
+    this.record.groups.push({ pgid, startTime: pidStartTime(pgid) });
     void this.save();
   }
 
@@ -206,7 +211,7 @@ export class Session {
    * gone. A pid whose start time no longer matches belongs to someone else now and is left alone.
    */
   async terminate(): Promise<void> {
-    const grace = this.deps.options.killGraceMs;
+    const grace = this.killGraceMs;
     const others = (this.record.groups ?? []).map((g) => terminateGroup(g.pgid, grace, undefined, g.startTime));
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
     else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited, this.record.pidStartTime);

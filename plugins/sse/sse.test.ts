@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bearer } from '../../test/support/app.js';
-import { streamWorld } from './test-helpers.js';
+import { streamWorld } from '../../test/support/stream-world.js';
 
 const ids = (events: Array<{ id?: string }>) => events.map((e) => Number(e.id));
 
@@ -99,16 +99,16 @@ t.test('a :ping comment follows write silence, and a stream with no event is clo
 });
 
 t.test('events keep a stream open past the client timeout', async (t) => {
-  const w = await streamWorld(t, { sse: { idleMs: 1000, clientTimeoutMs: 300 } });
-  const s = await w.stream('/v1/events');
+  const w = await streamWorld(t, { sse: { idleMs: 5000, clientTimeoutMs: 1000 } });
   const id = await w.session();
-  // Four sends spaced by the stream itself: each waits for the previous event to arrive.
-  for (let i = 0; i < 4; i++) {
-    await w.call('POST', `/v1/sessions/${id}/send`, { text: `keep ${i}` });
-    await s.next((e) => e.event === 'session.message' && e.data.text === `echo keep ${i}`);
-    await new Promise((r) => setTimeout(r, 150));
+  const s = await w.stream('/v1/events');
+  // Eight events 200 ms apart span 1.6 s, longer than the timeout; each one resets it.
+  for (let i = 0; i < 8; i++) {
+    w.app.events.emit('session.message', { sessionId: id, at: new Date().toISOString(), index: i, entryId: `k${i}`, role: 'assistant', text: `keep ${i}` });
+    await s.next((e) => e.data.entryId === `k${i}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  t.equal(w.app.sse.streams, 1, 'still open after 600 ms of events');
+  t.equal(w.app.sse.streams, 1, 'still open after 1.6 s of events');
 });
 
 t.test('stream caps: per address and overall, answered 429 with a code', async (t) => {

@@ -97,7 +97,7 @@ export class TerminalConnection {
       this.failures.hit(this.meta.ip);
       return this.fail(new TerminalUnauthenticated('the token is not valid'), via === 'query' ? 'stream-token' : 'unknown');
     }
-    let record;
+    let record: ReturnType<FastifyInstance['sessions']['authorize']>;
     try {
       if (!can(principal, 'read')) throw new TerminalForbidden(principal.id);
       record = this.app.sessions.authorize(principal, this.sessionId, 'read');

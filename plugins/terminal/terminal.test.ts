@@ -2,7 +2,8 @@ import t from 'tap';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { catalogue } from '../index.js';
-import { cleanup, makeApp, nextEvent, TOKEN, waitState, type TestApp } from '../sessions/test-helpers.js';
+import { cleanup, sessionsApp as makeApp, TEST_TOKEN as TOKEN, type SessionsTestApp as TestApp } from '../../test/support/app.js';
+import { nextEvent, waitState } from '../../test/support/wait.js';
 
 let h: TestApp;
 let base: string;

@@ -38,3 +38,13 @@ t.test('the real server: stream tokens and keys in URLs never reach the log, and
   t.notOk(server.logs.some((l) => l.msg === 'grace period over; cutting the requests still in flight'), 'the open stream did not hold the drain');
   t.ok(server.logs.some((l) => l.msg === 'shut down'));
 });
+
+t.test('AEGIS_SSE_IDLE_MS and AEGIS_SSE_CLIENT_TIMEOUT_MS reach the real server: pings after write silence, then the close', async (t) => {
+  const server = await startServer({ env: { AEGIS_AUTH_TOKEN: TEST_TOKEN, AEGIS_SSE_IDLE_MS: '25', AEGIS_SSE_CLIENT_TIMEOUT_MS: '400' } });
+  t.teardown(() => server.stop('SIGKILL'));
+  const stream = await openStream(`${server.url}/v1/events`, bearer());
+  t.equal(stream.status, 200);
+  await stream.ended;
+  t.ok(stream.comments.filter((c) => c === 'ping').length >= 2, 'pinged at the env idle');
+  t.equal(stream.events.length, 0, 'closed for want of events, at the env timeout');
+});

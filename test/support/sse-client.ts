@@ -68,8 +68,7 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
       }
       res.on('data', (chunk: string) => {
         buf += chunk;
-        let at: number;
-        while ((at = buf.indexOf('\n\n')) >= 0) {
+        for (let at = buf.indexOf('\n\n'); at >= 0; at = buf.indexOf('\n\n')) {
           const block = buf.slice(0, at);
           buf = buf.slice(at + 2);
           const e: Partial<SseEvent> = {};

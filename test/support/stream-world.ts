@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { bearer, buildTestApp } from '../../test/support/app.js';
-import { openStream, type SseClient } from '../../test/support/sse-client.js';
-import { catalogue } from '../index.js';
-import { fakeDriverPlugin } from '../sessions/fake-driver.js';
+import { bearer, buildTestApp } from './app.js';
+import { openStream, type SseClient } from './sse-client.js';
+import { catalogue } from '../../plugins/index.js';
+import { fakeDriverPlugin } from '../../plugins/sessions/fake-driver.js';
 
 /** An in-process server listening on 127.0.0.1 with the fake driver, for stream tests over real HTTP. */
 export interface StreamWorld {
