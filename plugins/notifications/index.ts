@@ -14,7 +14,8 @@ import { deliverHttp } from './outbound.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { PromptTracker } from './prompts.js';
 import { deadLetterRoutes } from './routes.js';
-import type { NotificationEvents, NotificationsOptions } from './schema.js';
+import { NOTIFICATION_EVENT_SCHEMAS, type NotificationEvents, type NotificationsOptions } from './schema.js';
+import type {} from '../sse/index.js';
 import { Scrubber } from './scrub.js';
 
 export { optionsSchema, envOptions, type NotificationsOptions, type NotificationEvents } from './schema.js';
@@ -197,6 +198,10 @@ async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
     }),
   };
   app.decorate('notifications', service);
+  // Delivery outcomes reach event-stream readers too (admins, or readers of the session) when sse runs.
+  if (app.hasDecorator('sse')) {
+    for (const [name, schema] of Object.entries(NOTIFICATION_EVENT_SCHEMAS)) app.sse.addEventType(name as keyof NotificationEvents, schema);
+  }
 
   const off = app.events.onAny(accept);
   await app.register(deadLetterRoutes, {

@@ -239,3 +239,13 @@ t.test('pending deliveries follow their endpoint\'s URL when the endpoint list i
   t.equal(got.json.sessionId, 'r-1');
   t.equal(b.requests.length, 1, 'the other endpoint got its own delivery once, before the restart, and nothing more');
 });
+
+t.test('delivery outcomes are streamed event types when the sse plugin runs', async (t) => {
+  const rx = await startReceiver();
+  t.teardown(() => rx.close());
+  const app = await channelApp(t, { 'notify-webhook': { endpoints: [{ url: rx.url + '/hook', secret: SECRET }], allowPrivate: true } });
+  t.ok(app.hasDecorator('sse'), 'sse is on by default');
+  for (const name of ['notification.delivered', 'notification.failed', 'notification.dead-lettered']) t.ok(app.sse.eventTypes().includes(name), name);
+  const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json', headers: bearer() })).json();
+  t.match(JSON.stringify(doc), /notification\.dead-lettered/, 'and listed in OpenAPI');
+});

@@ -43,6 +43,15 @@ export const DeadLetteredEvent = Type.Object({
 /** `notification.circuit-opened` / `notification.circuit-closed`. */
 export const CircuitEvent = Type.Object({ channel: Type.String(), failures: Type.Optional(Type.Integer()), at: Type.String() });
 
+/** Payload schemas of the events this plugin emits, by name (streamed by sse, listed in OpenAPI). */
+export const NOTIFICATION_EVENT_SCHEMAS = {
+  'notification.delivered': DeliveredEvent,
+  'notification.failed': FailedEvent,
+  'notification.dead-lettered': DeadLetteredEvent,
+  'notification.circuit-opened': CircuitEvent,
+  'notification.circuit-closed': CircuitEvent,
+};
+
 /** The events this plugin emits. */
 export interface NotificationEvents {
   'notification.delivered': Static<typeof DeliveredEvent>;
