@@ -14,6 +14,7 @@ import { StreamTokens, type StreamKind } from './stream-tokens.js';
 
 export { optionsSchema, type AuthOptions, type CreateKeyInput, type KeyEventT } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
+export type { KeyViewT, KeyWithSecretT, WhoAmIT } from './schema.js';
 export { STREAM_KINDS, STREAM_TOKEN_PREFIX, type StreamKind } from './stream-tokens.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';

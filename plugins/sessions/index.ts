@@ -18,6 +18,7 @@ export type * from './driver.js';
 export { agentEnv, checkEnv, DEFAULT_ENV_DENYLIST } from './env.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
 export { CreateBody, SendBody, ApproveBody, IdParams, ListQuery, TranscriptQuery } from './route-schemas.js';
+export type { AgentsList } from './routes.js';
 export { findOnPath, isExecutableFile, packageBin } from './executable.js';
 export { pidStartTime, terminateGroup } from './process-group.js';
 /** The errors a driver throws for the runtime's own conditions (same codes as the runtime's). */

@@ -15,6 +15,10 @@ export const optionsSchema = Type.Object({
     default: [],
     description: 'Extra env names sessions may not set: exact names, `PREFIX_*` or `*_SUFFIX`',
   }),
+  recordingMaxBytes: Type.Integer({
+    minimum: 0, default: 8 * 1048576,
+    description: 'Size at which a session\'s asciicast recording is rotated (one older generation kept); 0 turns recording off',
+  }),
   hookBodyLimit: Type.Integer({ minimum: 1024, default: 8 * 1048576, description: 'Largest hook payload in bytes (tool output can be big)' }),
   retainExited: Type.Optional(Type.Union([
     Type.Integer({ minimum: 60000 }),

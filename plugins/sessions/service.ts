@@ -15,6 +15,7 @@ import { metricsView, emptyMetrics } from './metrics.js';
 import { Session, type SessionDeps } from './session.js';
 import { pageBefore, pageByOffset } from './transcript.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { exportCast } from './recording.js';
 
 /** The sessions registry behind `app.sessions`. */
 export class SessionsRegistry implements SessionsService {
@@ -247,6 +248,10 @@ export class SessionsRegistry implements SessionsService {
 
   write(id: string, data: string): void { this.session(id).write(data); }
   pane(id: string): ScreenSnapshot { return this.session(id).screen(); }
+  resize(id: string, cols: number, rows: number): void { this.session(id).resize(cols, rows); }
+  serializeScreen(id: string): string { return this.session(id).serializeScreen(); }
+  onOutput(id: string, listener: (data: string) => void): () => void { return this.session(id).onOutput(listener); }
+  recording(id: string): string | undefined { return exportCast(this.session(id).sessionDir); }
 
   private async entries(s: Session): Promise<TranscriptEntry[]> {
     return s.driver?.transcript ? s.driver.transcript(s.ctx) : s.readTranscript();

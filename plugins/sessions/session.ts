@@ -11,6 +11,7 @@ import { NoProcess } from './errors.js';
 import { TerminalPty } from './pty.js';
 import { RecordWriter, type SessionFiles } from './record-store.js';
 import { TranscriptLog } from './transcript.js';
+import { CastRecorder } from './recording.js';
 import { emptyMetrics, recordTransition } from './metrics.js';
 import { createContext } from './context.js';
 import { MessageFeed } from './messages.js';
@@ -45,6 +46,8 @@ export class Session {
   ending: 'kill' | 'shutdown' | undefined;
   private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
   private readonly writer: RecordWriter;
+  private readonly outputListeners = new Set<(data: string) => void>();
+  private readonly recorder: CastRecorder | undefined;
   private closed = false;
 
   constructor(
@@ -63,6 +66,7 @@ export class Session {
     const base = () => ({ sessionId: record.id, tenantId: record.owner.tenantId });
     const ownTranscript = driver?.transcript ? () => driver.transcript!(this.ctx) : undefined;
     this.messages = new MessageFeed(deps.events, base, ownTranscript, this.log);
+    if (deps.options.recordingMaxBytes > 0) this.recorder = new CastRecorder(this.sessionDir, deps.options.recordingMaxBytes, this.log);
   }
 
   /** The grace between SIGTERM and SIGKILL when this session's processes are ended. */
@@ -148,8 +152,13 @@ export class Session {
 
   private spawnPty(spec: PtySpec): TerminalPty {
     const o = this.deps.options;
+    this.recorder?.open(spec.cols ?? o.cols, spec.rows ?? o.rows);
     const pty = new TerminalPty(spec, {
       cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
+      onOutput: (data) => {
+        this.recorder?.output(data);
+        for (const listener of this.outputListeners) listener(data);
+      },
       onRender: () => {
         this.record.lastActivityAt = new Date().toISOString();
         this.driver?.onRender?.(this.ctx, pty.snapshot());
@@ -189,6 +198,7 @@ export class Session {
   /** The process ended: by itself (the session exits), by kill, or by server shutdown (status kept). */
   processEnded(code: number | null, signal: string | null): void {
     this.adopted?.done();
+    this.recorder?.close();
     try {
       this.driver?.onExit?.(this.ctx, code, signal);
     } catch (err) {
@@ -249,6 +259,24 @@ export class Session {
   write(data: string): void {
     if (!this.pty || this.pty.ended) throw new NoProcess(this.record.id);
     this.pty.write(data);
+  }
+
+  /** Resizes the PTY and its screen model (and notes it in the recording). */
+  resize(cols: number, rows: number): void {
+    if (!this.pty || this.pty.ended) throw new NoProcess(this.record.id);
+    this.pty.resize(cols, rows);
+    this.recorder?.resize(cols, rows);
+  }
+
+  /** The screen as escape sequences that redraw it (empty without a PTY). */
+  serializeScreen(): string {
+    return this.pty?.serialize() ?? '';
+  }
+
+  /** Calls `listener` with every chunk of raw PTY output until the returned function is called. */
+  onOutput(listener: (data: string) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => { this.outputListeners.delete(listener); };
   }
 
   async update(patch: Partial<Pick<SessionRecord, 'agentSessionId' | 'driver'>>): Promise<void> {
