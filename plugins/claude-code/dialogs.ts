@@ -34,6 +34,28 @@ async function press(live: LiveSession, key: string, what: string): Promise<void
   await pressUntil(live, key, () => live.exit !== undefined || !same(before, live.read), what);
 }
 
+/** The dialog's prompt as the parsers read it; another prompt (or none) means the pick landed. */
+const promptOf = (r: ScreenRead) => `${r.dialog ?? ''}|${JSON.stringify(r.pendingPermission ?? r.pendingQuestion ?? null)}`;
+/** The cursor mark stands on option `n`. */
+const cursorOn = (r: ScreenRead, n: number) => r.lines.some((l) => new RegExp(`^\\s*❯\\s*${n}\\.`).test(l));
+
+/**
+ * Picks option `n` of a numbered menu with its digit. A digit normally picks at once; under load a
+ * newer release was seen to only move the cursor to `n` and stay there. So when the menu is still
+ * the same prompt a moment later with the cursor on `n`, Enter confirms exactly that option (the
+ * wait makes sure a slow pick has not already closed the menu: Enter must never reach the next one).
+ */
+async function pickDigit(live: LiveSession, n: number, what: string, multiSelect = false): Promise<void> {
+  const before = promptOf(live.read);
+  const gone = () => live.exit !== undefined || promptOf(live.read) !== before;
+  await press(live, digit(n), what);
+  if (gone() || multiSelect) return;
+  if (await live.until(() => (gone() ? true : undefined), DROPPED_MS)) return;
+  if (!cursorOn(live.read, n)) return;
+  live.ctx.log.info({ option: n }, 'the digit moved the cursor without picking; confirming with Enter');
+  await pressUntil(live, ENTER, gone, `Enter on option ${n}`);
+}
+
 /** Presses `key` until `done` holds, again only while the dialog shows no reaction at all. */
 async function pressUntil(live: LiveSession, key: string, done: () => boolean, what: string): Promise<void> {
   const before = live.read;
@@ -77,7 +99,7 @@ export async function approve(live: LiveSession, option?: number): Promise<void>
   // A mode change would leave the session's recorded permission mode untrue; the mode is set at create.
   if (chosen.kind === 'mode_switch') throw new ClaudeModeSwitchRefused(String(pick));
   if (live.read.unnumbered) return pickByArrows(live, pick);
-  await press(live, digit(pick), `option ${pick}`);
+  await pickDigit(live, pick, `option ${pick}`);
 }
 
 /** Moves the cursor of an unnumbered menu to option `n` (arrows), then confirms with Enter. */
@@ -98,7 +120,8 @@ export async function reject(live: LiveSession): Promise<void> {
   const no = p.options.find((o) => o.kind === 'reject_once');
   if (p.kind === 'plan' && !no) return press(live, ESC, 'Esc');
   if (no && live.read.unnumbered) return pickByArrows(live, no.number);
-  await press(live, no ? digit(no.number) : ESC, no ? `option ${no.number}` : 'Esc');
+  if (no) return pickDigit(live, no.number, `option ${no.number}`);
+  await press(live, ESC, 'Esc');
 }
 
 /** Answers the question on screen: an option's digit, or "Type something.", the text, Enter. */
@@ -107,7 +130,7 @@ export async function answer(live: LiveSession, a: Answer): Promise<void> {
   if (!q || live.read.dialog !== 'question') throw new NoQuestion(live.ctx.record.id);
   if ('option' in a) {
     if (!q.options.some((o) => o.number === a.option)) throw new InvalidOption(String(a.option));
-    return press(live, digit(a.option), `option ${a.option}`);
+    return pickDigit(live, a.option, `option ${a.option}`, q.multiSelect === true);
   }
   const typeOption = live.read.typeOption;
   if (typeOption === undefined) throw new ClaudeFreeTextUnsupported();
