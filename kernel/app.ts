@@ -9,7 +9,7 @@ import { EventBus } from './events.js';
 import { loggerOptions } from './logger.js';
 import { Lifecycle, installDrainHooks } from './lifecycle.js';
 import { ensureStateDir, stateDirHandle } from './state-dir.js';
-import { registerHealth } from './health.js';
+import { createHealthService, registerHealth } from './health.js';
 import { resolvePlugins } from './plugins/resolve.js';
 import type { Catalogue } from './plugins/types.js';
 
@@ -47,6 +47,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
   app.decorate('events', new EventBus(logger.child({ component: 'events' })));
   app.decorate('stateDir', stateDirHandle(config.stateDir));
   app.decorate('lifecycle', lifecycle);
+  app.decorate('health', createHealthService());
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   installErrorHandlers(app);
   installDrainHooks(app, lifecycle);

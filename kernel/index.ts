@@ -8,6 +8,7 @@ export type { AegisConfig } from './config/schema.js';
 export { defineError, BootError, ErrorBodySchema, type ErrorBody } from './errors.js';
 export { EventBus, type AegisEvents, type AegisEnvelope } from './events.js';
 export type { Lifecycle } from './lifecycle.js';
+export type { HealthService } from './health.js';
 export {
   atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
   type StateDir,

@@ -1,6 +1,7 @@
 import type { AegisConfig } from './config/schema.js';
 import type { EventBus } from './events.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { HealthService } from './health.js';
 import type { StateDir } from './state-dir.js';
 
 declare module 'fastify' {
@@ -13,6 +14,8 @@ declare module 'fastify' {
     stateDir: StateDir;
     /** Draining state, uptime and in-flight count. */
     lifecycle: Lifecycle;
+    /** What `GET /v1/health` adds for an authenticated caller. */
+    health: HealthService;
   }
   interface FastifyContextConfig {
     /** `false` opens the route without a token (health, dashboard assets). */

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { agentEnv } from '../sessions/env.js';
 import { AcpClaudeMissing } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions } from './schema.js';
 
 const PACKAGE = '@zed-industries/claude-agent-acp';
+
+/** Server env names the Claude Agent SDK reads: credentials, endpoint, and its own switches. */
+export const CLAUDE_ENV_PASS: readonly string[] = ['ANTHROPIC_*', 'CLAUDE_CODE_*', 'DISABLE_*'];
 
 /** The absolute path of claude-agent-acp's bin script, from the installed package. Throws ACP_CLAUDE_MISSING. */
 export function claudeAgentBin(): string {
@@ -54,7 +56,7 @@ export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
       command: process.execPath,
       args: [bin ??= claudeAgentBin(), ...opts.claude.args],
       cwd: ctx.record.workDir,
-      env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
+      env: ctx.agentEnv(CLAUDE_ENV_PASS, ctx.record.env, opts.env, claudeEnv(opts.claude, ctx.agentUser?.uid ?? process.getuid?.())),
     }),
   };
 }

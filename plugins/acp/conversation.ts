@@ -46,7 +46,7 @@ export class Conversation {
       addUsage: (u) => ctx.addUsage(u),
       countToolCall: (name) => ctx.countToolCall(name),
     });
-    this.terminals = new Terminals(ctx.record.workDir, launch.env, opts.terminalOutputBytes);
+    this.terminals = new Terminals(ctx.record.workDir, launch.env, opts.terminalOutputBytes, (file, args) => ctx.agentCommand(file, args));
   }
 
   /** Counters for the session's driver metrics. */

@@ -27,7 +27,11 @@ export class Terminals {
   private readonly terms = new Map<string, Terminal>();
   private next = 1;
 
-  constructor(private readonly workDir: string, private readonly env: Record<string, string>, private readonly defaultLimit: number) {}
+  constructor(
+    private readonly workDir: string, private readonly env: Record<string, string>, private readonly defaultLimit: number,
+    /** Wraps a command so it runs as the session's agent user (unchanged without one). */
+    private readonly runAs: (file: string, args: readonly string[]) => { command: string; args: string[] } = (file, args) => ({ command: file, args: [...args] }),
+  ) {}
 
   async create(params: unknown): Promise<CreateTerminalResponse> {
     const p = (params ?? {}) as Partial<CreateTerminalRequest>;
@@ -35,7 +39,8 @@ export class Terminals {
     const cwd = await resolveInside(this.workDir, p.cwd ?? this.workDir);
     const env = { ...this.env };
     for (const v of p.env ?? []) env[v.name] = v.value;
-    const child = spawn(p.command, p.args ?? [], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = this.runAs(p.command, p.args ?? []);
+    const child = spawn(run.command, run.args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err) => {

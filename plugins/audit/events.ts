@@ -23,7 +23,10 @@ const keyEntry = (action: string) => (p: KeyEventT): AuditEntry => ({
 export const AUDITED: Mappers = {
   'session.created': (p) => ({
     actor: p.ownerId, tenantId: tenant(p.tenantId), action: 'session.created', sessionId: p.sessionId,
-    detail: { agent: p.agent, workDir: p.workDir, ...(p.name !== undefined ? { name: p.name } : {}) },
+    detail: {
+      agent: p.agent, workDir: p.workDir, permissionMode: p.permissionMode, envNames: p.envNames,
+      ...(p.name !== undefined ? { name: p.name } : {}), ...(p.agentUser !== undefined ? { agentUser: p.agentUser } : {}),
+    },
   }),
   'session.killed': (p) => ({ actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.killed', sessionId: p.sessionId, detail: {} }),
   'session.message-sent': (p) => ({

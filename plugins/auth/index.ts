@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import { installGuard, installSecurityHeaders, type AuthOutcome } from './guard.js';
 import { KeyStore } from './keys.js';
 import { WindowCounter } from './limiter.js';
-import { safeEqual, type Principal, type TokenVerifier } from './principal.js';
+import { bearerToken, safeEqual, type Principal, type TokenVerifier } from './principal.js';
 import { can } from './roles.js';
 import { keyRoutes } from './routes.js';
 import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
@@ -91,6 +91,11 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
     addVerifier: (v) => { verifiers.push(v); },
   };
   app.decorate('auth', service);
+  // Health details go to any valid token; the open health answer stays as it is.
+  app.health.authenticate = async (request) => {
+    const token = bearerToken(request.headers.authorization);
+    return token !== undefined && (await service.verify(token)) !== null;
+  };
   app.decorateRequest('principal', null);
 
   installGuard(app, {
@@ -103,4 +108,4 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
   await app.register(keyRoutes, { keys });
 }
 
-export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir'] } });
+export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir', 'health'] } });

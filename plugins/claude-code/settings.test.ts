@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FORWARDER, HTTP_HOOK_EVENTS, hookSettings, shellQuote, writeHookSettings } from './settings.js';
+import { writeOwnedFile } from '../sessions/agent-runtime.js';
 import { paste } from './keys.js';
 
 t.test('HTTP hooks post to <hookUrl>/<Event> with the secret in a header, never in the URL, and decide nothing', async (t) => {
@@ -22,10 +23,13 @@ t.test('HTTP hooks post to <hookUrl>/<Event> with the secret in a header, never 
   t.notMatch(JSON.stringify(s), /"decision"|"allow"|"behavior"/, 'no hook carries a permission decision');
 });
 
+/** The two context members writing settings uses, over a plain folder (no agent user). */
+const agentFiles = (dir: string) => ({ agentDir: dir, writeAgentFile: (name: string, data: string) => writeOwnedFile(dir, name, data, undefined) });
+
 t.test('settings and secret files are private to the owner', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-cc-settings-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const file = await writeHookSettings(dir, 'http://127.0.0.1:1/v1/hooks/x', 'sekret');
+  const file = await writeHookSettings(agentFiles(dir), 'http://127.0.0.1:1/v1/hooks/x', 'sekret');
   t.equal((await stat(file)).mode & 0o777, 0o600);
   t.equal((await stat(join(dir, 'claude-hook-secret'))).mode & 0o777, 0o600);
   t.match(JSON.parse(await readFile(file, 'utf8')), { hooks: { Stop: [{ hooks: [{ headers: { 'X-Aegis-Hook-Secret': 'sekret' } }] }] } });
@@ -42,7 +46,7 @@ t.test('the SessionStart forwarder posts stdin with the secret from its file and
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   t.teardown(() => srv.close());
   const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/v1/hooks/s1/SessionStart`;
-  await writeHookSettings(dir, url, 'sekret');
+  await writeHookSettings(agentFiles(dir), url, 'sekret');
   const child = spawn(process.execPath, [FORWARDER, url, join(dir, 'claude-hook-secret')], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import type { SessionContext } from '../sessions/driver.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -45,10 +45,12 @@ export function hookSettings(hookUrl: string, secret: string, secretFile: string
   return { hooks };
 }
 
-/** Writes the settings and the secret file (both 0600) for one launch; returns the settings path. */
-export async function writeHookSettings(sessionDir: string, hookUrl: string, secret: string): Promise<string> {
-  const files = hookFiles(sessionDir);
-  await writeFile(files.secret, secret, { mode: 0o600 });
-  await writeFile(files.settings, JSON.stringify(hookSettings(hookUrl, secret, files.secret), null, 2), { mode: 0o600 });
-  return files.settings;
+/**
+ * Writes the settings and the secret file (both 0600, the agent user's) for one launch into the
+ * session's agent folder, the one place of Aegis the agent can read; returns the settings path.
+ */
+export async function writeHookSettings(ctx: Pick<SessionContext, 'agentDir' | 'writeAgentFile'>, hookUrl: string, secret: string): Promise<string> {
+  const files = hookFiles(ctx.agentDir);
+  await ctx.writeAgentFile('claude-hook-secret', secret);
+  return ctx.writeAgentFile('claude-settings.json', JSON.stringify(hookSettings(hookUrl, secret, files.secret), null, 2));
 }

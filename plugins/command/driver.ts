@@ -1,5 +1,4 @@
 import type { AgentDriver, SessionContext } from '../sessions/driver.js';
-import { agentEnv } from '../sessions/env.js';
 import { NothingPending, NoQuestion } from '../sessions/errors.js';
 import { CommandNotAllowed, CommandNotConfigured } from './errors.js';
 
@@ -69,7 +68,7 @@ export function createCommandDriver(opts: CommandDriverOptions): AgentDriver {
       if (!program) throw new CommandNotConfigured();
       // A resumed session starts the program afresh in the same workDir: a plain CLI has no
       // conversation to reload; the transcript of what was sent is kept by the runtime.
-      ctx.spawnPty({ command: program.command, args: program.args, cwd: ctx.record.workDir, env: agentEnv(ctx.record.env) });
+      ctx.spawnPty({ command: program.command, args: program.args, cwd: ctx.record.workDir, env: ctx.agentEnv([], ctx.record.env) });
       armQuiet(ctx);
       if (prompt) await driver.send(ctx, prompt);
     },

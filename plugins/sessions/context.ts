@@ -1,6 +1,8 @@
 import type { SessionContext } from './driver.js';
 import type { Session } from './session.js';
 import { addUsage } from './metrics.js';
+import { agentEnv } from './env.js';
+import { writeOwnedFile } from './agent-runtime.js';
 
 /**
  * Builds the SessionContext a driver gets for one session: a narrow window onto the runtime. The
@@ -11,6 +13,15 @@ export function createContext(s: Session, hookBase: () => string): SessionContex
     get record() { return s.record; },
     log: s.log,
     sessionDir: s.sessionDir,
+    get agentUser() { return s.agent.identity; },
+    get agentDir() { return s.agent.dir ?? s.sessionDir; },
+    writeAgentFile: (name, data) => writeOwnedFile(s.agent.dir ?? s.sessionDir, name, data, s.agent.identity),
+    agentEnv: (pass, ...layers) => {
+      const id = s.agent.identity;
+      const identity = id ? { home: id.home ?? s.agent.dir ?? s.sessionDir, user: id.user, shell: id.shell } : undefined;
+      return agentEnv({ pass: [...pass, ...s.agent.pass], identity }, ...layers);
+    },
+    agentCommand: (file, args) => s.agent.command(file, args),
     // Read lazily: the listening port is only known once the server listens.
     get hookUrl() { return `${hookBase()}/${s.record.id}`; },
     hookSecret: s.hookSecret,

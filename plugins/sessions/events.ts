@@ -1,4 +1,4 @@
-import type { PendingPermission, PendingQuestion, SessionState } from './types.js';
+import type { PendingPermission, PendingQuestion, PermissionMode, SessionState } from './types.js';
 
 /** Fields every session event carries, so SSE, audit and channels can filter by tenant. */
 export interface SessionEventBase {
@@ -10,7 +10,13 @@ export interface SessionEventBase {
 
 declare module '../../kernel/events.js' {
   interface AegisEvents {
-    'session.created': SessionEventBase & { agent: string; workDir: string; name?: string; ownerId: string };
+    'session.created': SessionEventBase & {
+      agent: string; workDir: string; name?: string; ownerId: string;
+      /** The permission mode asked for, and the names (never the values) of the request's env. */
+      permissionMode: PermissionMode; envNames: string[];
+      /** The OS user the agent runs as, when not the server's. */
+      agentUser?: string;
+    };
     'session.state-changed': SessionEventBase & { from: SessionState; to: SessionState; cause: string };
     'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
     'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { Principal } from '../auth/principal.js';
+import { can, type Principal } from '../auth/index.js';
 import type {
-  AccessAction, AccessPolicy, CreateGuard, CreateSessionInput, ListFilter, ListPage, SessionMetrics, SessionView,
-  SessionsService, TranscriptCursorPage, TranscriptPage,
+  AccessAction, AccessPolicy, AgentUserResolver, CreateGuard, CreateSessionInput, IsolationStatus, ListFilter, ListPage,
+  QuotaProvider, SessionMetrics, SessionView, SessionsService, TranscriptCursorPage, TranscriptPage,
 } from './api.js';
+import type { AgentIdentity } from './agent-user.js';
+import { agentCanWrite } from './agent-user.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { ScreenSnapshot, SessionRecord, TranscriptEntry } from './types.js';
 import { SessionActions } from './actions.js';
 import { checkCreate, type CheckedCreate } from './create.js';
-import { CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed } from './errors.js';
+import {
+  BypassForbidden, CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed, WorkDirNotWritable,
+} from './errors.js';
 import { metricsView, emptyMetrics } from './metrics.js';
 import { Session, type SessionDeps } from './session.js';
 import { pageBefore, pageByOffset } from './transcript.js';
@@ -21,9 +25,11 @@ export class SessionsRegistry implements SessionsService {
   private readonly sessions = new Map<string, Session>();
   private readonly guards: CreateGuard[] = [];
   private readonly policies: AccessPolicy[] = [];
+  private readonly quotas: QuotaProvider[] = [];
   private readonly actions: SessionActions;
-  /** Creates between the limit check and registration, so concurrent creates cannot overshoot. */
-  private reserved = 0;
+  /** Owners of creates between the limit checks and registration, so concurrent creates cannot overshoot. */
+  private reserved: SessionRecord['owner'][] = [];
+  private perOwnerUsers = false;
 
   constructor(private readonly deps: SessionDeps) {
     this.actions = new SessionActions(deps.events, deps.options.sendTimeoutMs);
@@ -45,6 +51,49 @@ export class SessionsRegistry implements SessionsService {
   driverFor(name: string): AgentDriver | undefined { return this.drivers.get(name); }
   addCreateGuard(guard: CreateGuard): void { this.guards.push(guard); }
   addAccessPolicy(policy: AccessPolicy): void { this.policies.push(policy); }
+  addQuota(provider: QuotaProvider): void { this.quotas.push(provider); }
+  addAgentUser(resolver: AgentUserResolver): void { this.deps.runner.addResolver(resolver); this.perOwnerUsers = true; }
+  checkAgentUser(spec: string): AgentIdentity { return this.deps.runner.resolve(spec); }
+
+  isolation(): IsolationStatus {
+    const agentUser = this.deps.options.agentUser;
+    const serverIsRoot = process.getuid?.() === 0;
+    const status: IsolationStatus = { perOwnerUsers: this.perOwnerUsers, serverIsRoot, ...(agentUser ? { agentUser } : {}) };
+    if (serverIsRoot && !agentUser) {
+      status.warning = `Aegis runs as root and plugins.sessions.agentUser is not set: agents${this.perOwnerUsers ? ' without a tenant agent user' : ''} `
+        + 'run as root and can read the state directory (master token, API keys, audit key, every session\'s hook secret), '
+        + 'the server\'s environment through /proc, and every file on this machine';
+    }
+    return status;
+  }
+
+  /** bypassPermissions needs `bypass`; a refusal is an `auth.denied` event, so it is audited. */
+  private checkBypass(mode: string, principal: Principal | null): void {
+    if (mode !== 'bypassPermissions' || !principal || can(principal, 'bypass')) return;
+    this.deps.events.emit('auth.denied', {
+      principalId: principal.id, ...(principal.tenantId !== undefined ? { tenantId: principal.tenantId } : {}),
+      permission: 'bypass', method: 'POST', url: '/v1/sessions', at: new Date().toISOString(),
+    });
+    throw new BypassForbidden();
+  }
+
+  /** The agent user must be able to work in the workDir, or the session would start broken. */
+  private async checkWritable(owner: SessionRecord['owner'], workDir: string): Promise<void> {
+    const id = this.deps.runner.identityFor(owner);
+    if (id && !(await agentCanWrite(id, workDir))) {
+      throw Object.assign(new WorkDirNotWritable(workDir, id.user), { details: { workDir, user: id.user } });
+    }
+  }
+
+  /** maxSessions and every quota, counting live sessions and creates in flight. */
+  private checkLimits(owner: SessionRecord['owner'], principal: Principal | null): void {
+    const live = this.all().filter((s) => s.live);
+    if (live.length + this.reserved.length >= this.deps.options.maxSessions) throw new SessionLimit(String(this.deps.options.maxSessions));
+    for (const q of this.quotas.flatMap((p) => p(principal))) {
+      const used = live.filter((s) => q.counts(s.record.owner)).length + this.reserved.filter((o) => q.counts(o)).length;
+      if (used >= q.max) throw q.refuse();
+    }
+  }
 
   access(principal: Principal | null, record: SessionRecord, action: AccessAction): 'allow' | 'hide' | 'deny' {
     let decision: 'allow' | 'deny' = 'allow';
@@ -77,30 +126,37 @@ export class SessionsRegistry implements SessionsService {
   all(): Session[] { return [...this.sessions.values()]; }
 
   async create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
-    const c = await checkCreate(input, this.drivers, this.deps.options.envDenylist);
+    const o = this.deps.options;
+    const c = await checkCreate(input, this.drivers, { allow: o.requestEnv, deny: o.envDenylist });
+    this.checkBypass(c.permissionMode, principal);
     const origin = input.resumeSessionId !== undefined ? 'resume' : 'create';
-    for (const guard of this.guards) await guard({ workDir: c.workDir, agent: c.agent, env: c.env, principal, origin });
+    const envNames = Object.keys(c.env);
+    for (const guard of this.guards) {
+      await guard({ workDir: c.workDir, agent: c.agent, env: c.env, principal, origin, permissionMode: c.permissionMode, envNames });
+    }
     const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
+    await this.checkWritable(owner, c.workDir);
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
       if (input.prompt) await this.actions.send(idle, input.prompt, principal);
       return { session: idle.view(), reused: true };
     }
-    const live = this.all().filter((s) => s.live).length;
-    if (live + this.reserved >= this.deps.options.maxSessions) throw new SessionLimit(String(this.deps.options.maxSessions));
-    this.reserved++;
+    this.checkLimits(owner, principal);
+    this.reserved.push(owner);
     let s: Session;
     try {
       s = await this.newSession(input, c, owner);
     } finally {
-      this.reserved--;
+      this.reserved.splice(this.reserved.indexOf(owner), 1);
     }
+    const agentUser = this.deps.runner.identityFor(owner)?.user;
     // Registered in the same tick the reservation ends, so no create counts it twice or not at all.
     this.register(s);
     await s.save();
     this.deps.events.emit('session.created', {
       sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
-      name: input.name, ownerId: owner.principalId,
+      name: input.name, ownerId: owner.principalId, permissionMode: c.permissionMode, envNames,
+      ...(agentUser ? { agentUser } : {}),
     });
     await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
     // The client hears of the session only once its record (with the agent's pid) is on disk.
@@ -140,6 +196,7 @@ export class SessionsRegistry implements SessionsService {
   /** Starts (or resumes) the agent; on failure the session is kept as exited with the reason. */
   async start(s: Session, opts: { resume: boolean; prompt?: string }): Promise<void> {
     try {
+      await s.useAgent();
       await s.driver!.start(s.ctx, opts);
     } catch (err) {
       const message = (err as Error).message ?? String(err);

@@ -13,6 +13,9 @@ import { TranscriptLog } from './transcript.js';
 import { emptyMetrics, recordTransition } from './metrics.js';
 import { createContext } from './context.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
+import { resolveExecutable } from './executable.js';
+import type { AgentRunner } from './agent-runtime.js';
+import type { AgentIdentity } from './agent-user.js';
 import './events.js';
 
 /** What every session shares: the bus, the options, the files, where hooks post to. */
@@ -22,6 +25,20 @@ export interface SessionDeps {
   files: SessionFiles;
   hookBase: () => string;
   log: Logger;
+  /** Runs agents as their OS users. */
+  runner: AgentRunner;
+}
+
+/** Who this session's agent runs as, set before each start. */
+export interface SessionAgent {
+  /** Undefined: the server's own user. */
+  identity?: AgentIdentity;
+  /** The per-session folder the agent user can read; undefined without an agent user. */
+  dir?: string;
+  /** Server env names passed on to this agent besides the base list (`agentEnv.pass`). */
+  pass: readonly string[];
+  /** Wraps a command so it runs as the agent user. */
+  command(file: string, args: readonly string[]): { command: string; args: string[] };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -41,6 +58,8 @@ export class Session {
   private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
   private readonly writer: RecordWriter;
   private closed = false;
+  /** Who the agent runs as; `useAgent` sets it before each start. */
+  agent: SessionAgent;
 
   constructor(
     readonly record: SessionRecord,
@@ -54,7 +73,22 @@ export class Session {
     this.sessionDir = deps.files.dir(record.id);
     this.current = { state: record.status, cause: 'loaded' };
     this.writer = new RecordWriter(deps.files.record(record.id), () => this.record, this.log);
+    this.agent = { pass: deps.options.agentEnv.pass, command: (file, args) => ({ command: file, args: [...args] }) };
     this.ctx = createContext(this, deps.hookBase);
+  }
+
+  /**
+   * Decides who the next start runs as (the runner's resolvers, then `agentUser`) and prepares
+   * that user's per-session folder. Called before every start, so a restart follows the config.
+   */
+  async useAgent(): Promise<void> {
+    const runner = this.deps.runner;
+    const identity = runner.identityFor(this.record.owner);
+    const dir = identity ? await runner.prepare(this.record.id, identity) : undefined;
+    this.agent = {
+      identity, dir, pass: this.deps.options.agentEnv.pass,
+      command: identity ? (file, args) => runner.argv(identity, file, args) : (file, args) => ({ command: file, args: [...args] }),
+    };
   }
 
   /** Opens the session's transcript and builds it. */
@@ -120,6 +154,11 @@ export class Session {
   spawn(spec: PtySpec): PtyHandle {
     if (this.pty && !this.pty.ended) throw new Error('this session already runs a process');
     const o = this.deps.options;
+    if (this.agent.identity) {
+      // Resolved here, as the server, so the agent user's PATH lookup cannot pick another program.
+      const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? '');
+      spec = { ...spec, ...this.agent.command(file, spec.args) };
+    }
     const pty = new TerminalPty(spec, {
       cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
       onRender: () => {
@@ -169,6 +208,9 @@ export class Session {
       exitCode: code, signal, reason: this.record.reason,
     });
     void this.save();
+    if (this.agent.dir) {
+      this.deps.runner.remove(this.record.id).catch((err) => this.log.warn({ err }, 'removing the agent folder failed'));
+    }
   }
 
   /** Ends the process group; resolves once it is gone (or there was none). */
