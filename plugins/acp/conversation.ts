@@ -49,6 +49,15 @@ export class Conversation {
     this.terminals = new Terminals(ctx.record.workDir, launch.env, opts.terminalOutputBytes, (file, args) => ctx.agentCommand(file, args));
   }
 
+  /**
+   * Files are offered only when the agent runs as the server's own user: Aegis would read and write
+   * them with the server's rights, not the agent user's. An agent user's agent uses its own tools,
+   * which the OS holds to that user's rights.
+   */
+  private get fsOffered(): boolean {
+    return this.opts.fs && this.ctx.agentUser === undefined;
+  }
+
   /** Counters for the session's driver metrics. */
   stats() {
     const s = this.proc?.peer.stats;
@@ -76,14 +85,14 @@ export class Conversation {
     // Only the current process's end matters; one replaced on purpose (see `replace`) is ignored.
     void proc.exited.then((exit) => { gone = exit; if (open && proc === this.proc) void this.ended(exit); });
     serveClient(proc.peer, {
-      workDir: this.ctx.record.workDir, fs: this.opts.fs, terminal: this.opts.terminal, terminals: this.terminals,
+      workDir: this.ctx.record.workDir, fs: this.fsOffered, terminal: this.opts.terminal, terminals: this.terminals,
       update: (u) => { if (!this.replaying) this.recorder.update(u); },
       permission: (req) => this.holdPermission(req),
     });
     let turns: Turns;
     try {
       const t = this.opts.requestTimeoutMs;
-      const caps = await initialize(proc.peer, { fs: this.opts.fs, terminal: this.opts.terminal }, t);
+      const caps = await initialize(proc.peer, { fs: this.fsOffered, terminal: this.opts.terminal }, t);
       const opened = await openSession(proc.peer, caps, this.ctx, resume, t, (on) => { this.replaying = on; });
       await applyMode(proc.peer, this.ctx, opened, t);
       this.turns = turns = new Turns(this.ctx, proc.peer, opened.sessionId, this, this.opts);

@@ -20,7 +20,9 @@ export interface AgentIdentity {
 }
 
 /** Why an agent user cannot be used; the message is one line naming the problem. */
-export class AgentUserProblem extends Error {}
+export class AgentUserProblem extends Error {
+  override name = 'AgentUserProblem';
+}
 
 interface PasswdEntry { name: string; uid: number; gid: number; home: string; shell: string }
 
