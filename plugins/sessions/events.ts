@@ -12,8 +12,8 @@ declare module '../../kernel/events.js' {
   interface AegisEvents {
     'session.created': SessionEventBase & {
       agent: string; workDir: string; name?: string; ownerId: string;
-      /** The permission mode asked for, and the names (never the values) of the request's env. */
-      permissionMode: PermissionMode; envNames: string[];
+      /** The permission mode asked for, and the names (never the values) of the request's env (always set by sessions). */
+      permissionMode?: PermissionMode; envNames?: string[];
       /** The OS user the agent runs as, when not the server's. */
       agentUser?: string;
     };
