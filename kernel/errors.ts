@@ -25,6 +25,8 @@ export const ValidationFailed = defineError('AEGIS_ERR_VALIDATION', '%s', 400);
 export const InvalidJson = defineError('AEGIS_ERR_INVALID_JSON', 'The request body is not valid JSON', 400);
 export const BodyTooLarge = defineError('AEGIS_ERR_BODY_TOO_LARGE', 'The request body is larger than %s bytes', 413);
 export const UnsupportedMediaType = defineError('AEGIS_ERR_UNSUPPORTED_MEDIA_TYPE', 'Content type %s is not accepted; send application/json', 415);
+export const BadUrl = defineError('AEGIS_ERR_BAD_URL', 'The URL is not valid (malformed percent-encoding)', 400);
+export const ParamTooLong = defineError('AEGIS_ERR_PARAM_TOO_LONG', 'A path parameter is longer than %s characters', 414);
 export const Internal = defineError('AEGIS_ERR_INTERNAL', 'Internal error; see the server log for request %s', 500);
 
 /** The one JSON shape of every error response, for route response schemas. */
@@ -44,18 +46,37 @@ export interface ErrorBody {
 }
 
 /** Fastify's own codes mapped to ours, so clients only ever see AEGIS_ERR_* codes. */
-function translate(err: FastifyError, request: FastifyRequest, bodyLimit: number): FastifyError {
+function translate(err: FastifyError, request: FastifyRequest, bodyLimit: number, maxParamLength: number): FastifyError {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidJson();
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new BodyTooLarge(String(bodyLimit));
+    case 'FST_ERR_BAD_URL':
+      return new BadUrl();
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ParamTooLong(String(maxParamLength));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new UnsupportedMediaType(String(request.headers['content-type'] ?? 'none'));
     default:
       return err;
   }
+}
+
+/**
+ * Fastify's `frameworkErrors` option: router-level failures (bad percent-encoding, an over-long
+ * path parameter) happen before any route's error handler, so they get the shape here.
+ */
+export function frameworkErrorHandler(bodyLimit: number, maxParamLength: number) {
+  return (raw: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const err = translate(raw, request, bodyLimit, maxParamLength);
+    const ours = typeof err.code === 'string' && err.code.startsWith('AEGIS_ERR_');
+    const body: ErrorBody = ours
+      ? { code: err.code, message: err.message, requestId: request.id }
+      : { code: 'AEGIS_ERR_BAD_REQUEST', message: 'The request could not be routed', requestId: request.id };
+    reply.status(ours ? err.statusCode ?? 400 : 400).send(body);
+  };
 }
 
 /** Installs the error and not-found handlers that give every failure the `{code, message, requestId}` shape. */
@@ -69,7 +90,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const body: ErrorBody = { code: 'AEGIS_ERR_VALIDATION', message, requestId: request.id, details: raw.validation };
       return reply.status(400).send(body);
     }
-    const err = translate(raw, request, app.initialConfig.bodyLimit ?? 1048576);
+    const err = translate(raw, request, app.initialConfig.bodyLimit ?? 1048576, app.initialConfig.maxParamLength ?? 100);
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     const ours = typeof err.code === 'string' && err.code.startsWith('AEGIS_ERR_');
     if (status >= 500) request.log.error({ err: raw }, 'request failed');

@@ -32,19 +32,18 @@ export class Lifecycle {
   }
 }
 
-/** Counts in-flight requests and refuses new ones with 503 while draining. */
+/**
+ * Counts in-flight requests and refuses new ones with 503 while draining. A request leaves the
+ * count when its response's socket side closes: that fires for a finished response, an aborted
+ * one, and one whose connection the parser killed (a body followed by garbage), where fastify's
+ * onResponse never runs.
+ */
 export function installDrainHooks(app: FastifyInstance, lifecycle: Lifecycle): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (lifecycle.draining && request.routeOptions.config?.drain !== 'allow') throw new ServerDraining();
     lifecycle.requestStarted();
-    (request as unknown as { aegisCounted: boolean }).aegisCounted = true;
+    reply.raw.once('close', () => lifecycle.requestEnded());
   });
-  const end = async (request: unknown) => {
-    const r = request as { aegisCounted?: boolean };
-    if (r.aegisCounted) { r.aegisCounted = false; lifecycle.requestEnded(); }
-  };
-  app.addHook('onResponse', end);
-  app.addHook('onRequestAbort', end);
 }
 
 export interface ShutdownOptions {

@@ -28,6 +28,9 @@ export const AUDITED: Mappers = {
       ...(p.name !== undefined ? { name: p.name } : {}), ...(p.agentUser !== undefined ? { agentUser: p.agentUser } : {}),
     },
   }),
+  'session.start-failed': (p) => ({
+    actor: 'system', tenantId: tenant(p.tenantId), action: 'session.start-failed', sessionId: p.sessionId, detail: { code: p.code, reason: p.reason },
+  }),
   'session.killed': (p) => ({ actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.killed', sessionId: p.sessionId, detail: {} }),
   'session.message-sent': (p) => ({
     actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.message-sent', sessionId: p.sessionId,
@@ -54,6 +57,10 @@ export const AUDITED: Mappers = {
     actor: p.principalId, tenantId: tenant(p.tenantId), action: 'auth.denied', detail: { permission: p.permission, method: p.method, url: p.url },
   }),
   'auth.throttled': (p) => ({ actor: 'anonymous', tenantId: null, action: 'auth.throttled', detail: { ip: p.ip, failures: p.failures, until: p.until } }),
+  'hook.rejected': (p) => ({
+    actor: 'anonymous', tenantId: null, action: p.reason === 'throttled' ? 'hook.throttled' : 'hook.rejected',
+    detail: { ip: p.ip, claimedSessionId: p.sessionId, reason: p.reason, failures: p.failures },
+  }),
   'auth.key-created': keyEntry('auth.key.created'),
   'auth.key-revoked': keyEntry('auth.key.revoked'),
   'auth.key-rotated': keyEntry('auth.key.rotated'),

@@ -13,6 +13,7 @@ import { loadOrCreateToken } from './token-file.js';
 export { optionsSchema, type AuthOptions } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
+export { WindowCounter } from './limiter.js';
 
 /** `app.auth`: verify tokens, check permissions, manage API keys, register further verifiers. */
 export interface AuthService {

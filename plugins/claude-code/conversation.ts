@@ -2,7 +2,7 @@ import type { SessionContext } from '../sessions/driver.js';
 import { transcriptCatchUp } from './catch-up.js';
 import type { ClaudeCodeOptions } from './schema.js';
 import { sessionEnv } from './start.js';
-import { chainRooted, parseLines, readTranscriptText, saysAssistant, toEntries, transcriptPath, turnEndedSince } from './transcript.js';
+import { chainRooted, parseLines, readTranscriptText, saysAssistant, toEntries, CONVERSATION_ID, transcriptPath, turnEndedSince } from './transcript.js';
 
 /** What finding a session's conversation file needs. */
 export type ConversationOptions = Pick<ClaudeCodeOptions, 'env'> & { claudeDataDir: string };
@@ -15,7 +15,7 @@ const compact = (s: string) => s.replace(/\s+/g, '');
 /** The CLI's conversation file for a session, once it has a conversation id. */
 export function conversationFile(ctx: SessionContext, opts: ConversationOptions): string | undefined {
   const id = ctx.record.agentSessionId;
-  return id ? transcriptPath(sessionEnv(ctx, opts).dataDir, ctx.record.workDir, id) : undefined;
+  return id && CONVERSATION_ID.test(id) ? transcriptPath(sessionEnv(ctx, opts).dataDir, ctx.record.workDir, id) : undefined;
 }
 
 /** The file's text (empty before the first message). */

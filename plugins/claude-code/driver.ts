@@ -8,7 +8,7 @@ import { LiveSession } from './live.js';
 import type { ClaudeCodeOptions } from './schema.js';
 import { acceptsInput } from './screen/read.js';
 import { launch, lastWords, setReason } from './start.js';
-import { sumUsage, toEntries } from './transcript.js';
+import { CONVERSATION_ID, sumUsage, toEntries } from './transcript.js';
 
 /** The driver's options: the validated plugin block plus the server's Claude data directory. */
 export type ClaudeDriverOptions = ClaudeCodeOptions & { claudeDataDir: string };
@@ -56,6 +56,7 @@ export function createClaudeDriver(opts: ClaudeDriverOptions): AgentDriver {
   return {
     name: 'claude-code',
     capabilities: { resume: true, transcript: true, permissions: true, questions: true },
+    validResumeId: (id) => CONVERSATION_ID.test(id),
 
     async start(ctx, { resume, prompt }) {
       live.get(ctx.record.id)?.tracker.dispose();
@@ -87,7 +88,7 @@ export function createClaudeDriver(opts: ClaudeDriverOptions): AgentDriver {
       s.onHook(hook);
       // /clear (and the like) starts a new conversation id; follow it so the transcript follows.
       const id = hook.body.session_id;
-      if (hook.event === 'SessionStart' && typeof id === 'string' && id !== ctx.record.agentSessionId) void ctx.update({ agentSessionId: id });
+      if (hook.event === 'SessionStart' && typeof id === 'string' && CONVERSATION_ID.test(id) && id !== ctx.record.agentSessionId) void ctx.update({ agentSessionId: id });
     },
 
     onExit(ctx, code, signal) {

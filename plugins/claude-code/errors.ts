@@ -4,8 +4,8 @@ import { defineError } from '../../kernel/errors.js';
 export const ClaudeNotFound = defineError('AEGIS_ERR_CLAUDE_NOT_FOUND', 'No Claude Code executable found (%s)', 500);
 /** The CLI did not reach its input box (or a start-up dialog) within `startupTimeoutMs`. */
 export const ClaudeStartTimeout = defineError('AEGIS_ERR_CLAUDE_START_TIMEOUT', 'Claude Code did not become ready within %s ms; screen: %s', 504);
-/** The CLI ended while starting; the message carries its last words. */
-export const ClaudeStartExited = defineError('AEGIS_ERR_CLAUDE_START_EXITED', 'Claude Code exited while starting: %s', 500);
+/** The CLI ended while starting (502: the agent failed, not this server); the message carries its last words. */
+export const ClaudeStartExited = defineError('AEGIS_ERR_CLAUDE_START_EXITED', 'Claude Code exited while starting: %s', 502);
 /** A message was sent while a dialog (permission, question, plan, trust) waits for an answer. */
 export const ClaudeDialogOpen = defineError('AEGIS_ERR_CLAUDE_DIALOG_OPEN', 'Claude Code is waiting on a %s dialog; answer it first', 409);
 /** A message was sent while the agent kept working past the send timeout. */

@@ -5,7 +5,7 @@ import { ClaudeStartExited, ClaudeStartTimeout } from './errors.js';
 import { CLAUDE_ENV_PASS, claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 import type { LiveSession } from './live.js';
 import { writeHookSettings } from './settings.js';
-import { hasConversation, readTranscriptText, transcriptPath } from './transcript.js';
+import { hasConversation, readTranscriptText, CONVERSATION_ID, transcriptPath } from './transcript.js';
 
 /** What starting needs from the driver's options. */
 export interface StartOptions {
@@ -56,7 +56,7 @@ export function setReason(ctx: SessionContext, reason: string | undefined): void
  */
 async function pickConversation(ctx: SessionContext, resume: boolean, dataDir: string): Promise<{ id: string; resume: boolean }> {
   const old = ctx.record.agentSessionId;
-  if (!resume || !old) return { id: randomUUID(), resume: false };
+  if (!resume || !old || !CONVERSATION_ID.test(old)) return { id: randomUUID(), resume: false };
   if (hasConversation(await readTranscriptText(transcriptPath(dataDir, ctx.record.workDir, old)))) return { id: old, resume: true };
   const id = randomUUID();
   setReason(ctx, `no conversation found for ${old} to resume; started a new one as ${id}`);

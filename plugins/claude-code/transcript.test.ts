@@ -68,7 +68,7 @@ t.test('project folders are encoded as the CLI does, long paths with a hash suff
   const long = '/srv/' + 'deep/'.repeat(50) + 'project';
   t.equal(encodeProjectDir(long), sandboxEncode(long));
   t.equal(encodeProjectDir(long).length > 200, true);
-  t.equal(transcriptPath('/h/.claude', '/w/p', 'id-1'), '/h/.claude/projects/-w-p/id-1.jsonl');
+  t.equal(transcriptPath('/h/.claude', '/w/p', '0f8fad5b-d9cb-469f-a165-70867728950e'), '/h/.claude/projects/-w-p/0f8fad5b-d9cb-469f-a165-70867728950e.jsonl');
 });
 
 t.test('a conversation whose prompt line is not written yet is not rooted', async (t) => {
@@ -77,4 +77,11 @@ t.test('a conversation whose prompt line is not written yet is not rooted', asyn
   t.notOk(chainRooted(answerOnly));
   t.ok(chainRooted(FILE));
   t.notOk(chainRooted(''));
+});
+
+t.test('a conversation id that is not a UUID never becomes a transcript path', async (t) => {
+  for (const forged of ['../../x', '../../../etc/passwd', '--help', 'a'.repeat(5000), '']) {
+    t.throws(() => transcriptPath('/data', '/work', forged), JSON.stringify(forged.slice(0, 20)));
+  }
+  t.match(transcriptPath('/data', '/work', '0f8fad5b-d9cb-469f-a165-70867728950e'), /\/data\/projects\/-work\/0f8fad5b-d9cb-469f-a165-70867728950e\.jsonl$/);
 });

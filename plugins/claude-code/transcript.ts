@@ -16,8 +16,15 @@ export function encodeProjectDir(cwd: string): string {
   return `${flat.slice(0, 200)}-${Math.abs(h).toString(36)}`;
 }
 
-/** Where the CLI keeps a conversation: `<dataDir>/projects/<encoded cwd>/<session id>.jsonl`. */
+/** The shape of Claude Code's conversation ids; nothing else may become part of a path or argv. */
+export const CONVERSATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Where the CLI keeps a conversation: `<dataDir>/projects/<encoded cwd>/<session id>.jsonl`.
+ * Throws for an id that is not a UUID, so a forged id (`../../x`) never names another file.
+ */
 export function transcriptPath(dataDir: string, workDir: string, sessionId: string): string {
+  if (!CONVERSATION_ID.test(sessionId)) throw new Error('not a Claude Code conversation id');
   return join(dataDir, 'projects', encodeProjectDir(workDir.normalize('NFC')), `${sessionId}.jsonl`);
 }
 

@@ -4,6 +4,7 @@ import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { PromptOption } from './types.js';
 import type { Session } from './session.js';
 import { InvalidOption, NoQuestion, NothingPending, SendTimeout, SessionExited } from './errors.js';
+import { agentText } from './text.js';
 
 /** Rejects with `onTimeout()` if `work` takes longer than `ms`. */
 export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -38,7 +39,7 @@ export class SessionActions {
 
   async send(s: Session, text: string, actor?: Principal | null): Promise<SendResult> {
     const driver = liveDriver(s);
-    const result = await withTimeout(driver.send(s.ctx, text), this.sendTimeoutMs, () => new SendTimeout(String(this.sendTimeoutMs)));
+    const result = await withTimeout(driver.send(s.ctx, agentText(text)), this.sendTimeoutMs, () => new SendTimeout(String(this.sendTimeoutMs)));
     if (result.delivered) s.metrics.messagesSent++; else s.metrics.messagesFailed++;
     s.record.lastActivityAt = new Date().toISOString();
     void s.save();
@@ -71,7 +72,7 @@ export class SessionActions {
     const pending = s.current.pendingQuestion;
     if (!pending) throw new NoQuestion(s.record.id);
     if ('option' in answer) checkOption(pending.options, answer.option);
-    await driver.answer(s.ctx, answer);
+    await driver.answer(s.ctx, 'text' in answer ? { text: agentText(answer.text) } : answer);
     s.metrics.answers++;
     void s.save();
     const detail = 'option' in answer ? { option: answer.option } : { text: answer.text };

@@ -4,8 +4,9 @@ import type { CreateSessionInput } from './api.js';
 import type { AgentDriver } from './driver.js';
 import type { PermissionMode } from './types.js';
 import { checkEnv, type RequestEnvRules } from './env.js';
+import { agentText } from './text.js';
 import {
-  AgentOptionsUnsupported, ResumeUnsupported, UnknownAgent, WorkDirNotDirectory, WorkDirNotFound, WorkDirRelative,
+  AgentOptionsUnsupported, ResumeUnsupported, UnknownAgent, WorkDirNotDirectory, WorkDirNotFound, WorkDirInvalid, WorkDirRelative, ResumeIdInvalid,
 } from './errors.js';
 
 /** A create request after every check that needs no registry: what the session will be made of. */
@@ -18,12 +19,15 @@ export interface CheckedCreate {
   permissionMode: PermissionMode;
   /** Initial `record.driver` area from `driver.validateOptions`. */
   driverArea: Record<string, unknown>;
+  /** The first prompt, checked and normalised for the terminal. */
+  prompt?: string;
 }
 
 /** The default agent when a request names none. */
 export const DEFAULT_AGENT = 'claude-code';
 
 async function checkWorkDir(workDir: string): Promise<string> {
+  if (workDir.includes('\0')) throw new WorkDirInvalid();
   if (!isAbsolute(workDir)) throw new WorkDirRelative();
   try {
     const st = await stat(workDir);
@@ -53,5 +57,7 @@ export async function checkCreate(
   if (driver.validateOptions) driverArea = driver.validateOptions(given);
   else if (Object.keys(given).length > 0) throw new AgentOptionsUnsupported(agent);
   if (input.resumeSessionId !== undefined && !driver.capabilities.resume) throw new ResumeUnsupported(agent);
-  return { driver, agent, workDir, env, permissionMode: input.permissionMode ?? 'default', driverArea };
+  if (input.resumeSessionId !== undefined && driver.validResumeId && !driver.validResumeId(input.resumeSessionId)) throw new ResumeIdInvalid(agent);
+  const prompt = input.prompt === undefined ? undefined : agentText(input.prompt);
+  return { driver, agent, workDir, env, permissionMode: input.permissionMode ?? 'default', driverArea, prompt };
 }

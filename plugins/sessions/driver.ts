@@ -129,6 +129,8 @@ export interface AgentDriver {
    * it refuses any non-empty `agentOptions`.
    */
   validateOptions?(options: Record<string, unknown>): Record<string, unknown>;
+  /** Whether `id` has the shape of this agent's own conversation ids (checked before it reaches argv or a path). */
+  validResumeId?(id: string): boolean;
 }
 
 export type { PendingPermission, PendingQuestion };

@@ -12,6 +12,12 @@ export const NothingPending = defineError('AEGIS_ERR_SESSION_NOTHING_PENDING', '
 export const NoQuestion = defineError('AEGIS_ERR_SESSION_NO_QUESTION', 'Session %s is not asking a question', 409);
 /** approve/answer with an option number the prompt does not offer. */
 export const InvalidOption = defineError('AEGIS_ERR_SESSION_INVALID_OPTION', 'Option %s is not one of the offered options', 400);
+/** A workDir with a NUL byte: no such path can exist. */
+export const WorkDirInvalid = defineError('AEGIS_ERR_SESSION_WORKDIR_INVALID', 'workDir must not contain a NUL byte', 400);
+/** Text for the agent with a control character, a lone surrogate, or nothing but white space. */
+export const TextInvalid = defineError('AEGIS_ERR_SESSION_TEXT_INVALID', 'The text may not contain %s', 400);
+/** A resume id that is not of the agent's own id shape (a UUID for Claude Code). */
+export const ResumeIdInvalid = defineError('AEGIS_ERR_SESSION_RESUME_ID_INVALID', 'resumeSessionId is not a conversation id %s accepts', 400);
 export const WorkDirRelative = defineError('AEGIS_ERR_SESSION_WORKDIR_RELATIVE', 'workDir must be an absolute path', 400);
 export const WorkDirNotFound = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_FOUND', 'workDir %s does not exist', 400);
 export const WorkDirNotDirectory = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_DIRECTORY', 'workDir %s is not a directory', 400);
@@ -28,8 +34,8 @@ export const UnknownAgent = defineError('AEGIS_ERR_SESSION_UNKNOWN_AGENT', 'No a
 export const AgentOptionsUnsupported = defineError('AEGIS_ERR_SESSION_AGENT_OPTIONS_UNSUPPORTED', 'Agent %s takes no agentOptions', 400);
 export const ResumeUnsupported = defineError('AEGIS_ERR_SESSION_RESUME_UNSUPPORTED', 'Agent %s cannot resume a conversation', 400);
 export const SessionLimit = defineError('AEGIS_ERR_SESSION_LIMIT', 'At most %s sessions may run at once', 429);
-/** The driver failed to start the agent; the session record is kept as exited with the reason. */
-export const StartFailed = defineError('AEGIS_ERR_SESSION_START_FAILED', 'The agent did not start: %s', 500);
+/** The driver failed to start the agent (502: the agent failed, not this server); the record is kept as exited with the reason. */
+export const StartFailed = defineError('AEGIS_ERR_SESSION_START_FAILED', 'The agent did not start: %s', 502);
 export const CommandNotFound = defineError('AEGIS_ERR_SESSION_COMMAND_NOT_FOUND', 'No executable %s on PATH', 500);
 export const SendTimeout = defineError('AEGIS_ERR_SESSION_SEND_TIMEOUT', 'The agent did not take the message within %s ms', 504);
 /** The session has no live process to write to. */
@@ -37,4 +43,6 @@ export const NoProcess = defineError('AEGIS_ERR_SESSION_NO_PROCESS', 'Session %s
 export const CursorInvalid = defineError('AEGIS_ERR_SESSION_CURSOR_INVALID', 'Unknown cursor %s', 400);
 export const HookSecretMissing = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_MISSING', 'The X-Aegis-Hook-Secret header is required', 401);
 /** Wrong secret, or a session that does not exist (same answer for both). */
+/** Too many refused hook calls from this address in the current window. */
+export const HookThrottled = defineError('AEGIS_ERR_SESSION_HOOK_THROTTLED', 'Too many refused hook calls; retry in %s s', 429);
 export const HookSecretInvalid = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_INVALID', 'The hook secret is not valid for this session', 403);

@@ -21,11 +21,19 @@ declare module '../../kernel/events.js' {
     'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
     'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };
     'session.killed': SessionEventBase & { actorId?: string };
+    /** The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's. */
+    'session.start-failed': SessionEventBase & { code: string; reason: string };
     'session.restored': SessionEventBase & { resumed: boolean };
     'permission.requested': SessionEventBase & { permission: PendingPermission };
     'permission.resolved': SessionEventBase & { decision: 'approved' | 'rejected'; option?: number; actorId?: string };
     'question.asked': SessionEventBase & { question: PendingQuestion };
     'question.answered': SessionEventBase & { option?: number; text?: string; actorId?: string };
+    /**
+     * A hook call refused before its body was read: no secret, a wrong one (or an unknown
+     * session, which looks the same), or an address over its failure limit (`throttled`, sent
+     * once as the limit is crossed, with the count). `sessionId` is the id the caller claimed.
+     */
+    'hook.rejected': { ip: string; sessionId: string; reason: 'missing' | 'invalid' | 'throttled'; failures: number; at: string };
   }
 }
 

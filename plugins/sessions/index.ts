@@ -66,7 +66,7 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
   app.health.addDetail('sessions', () => ({ isolation: registry.isolation() }));
 
   await app.register(sessionRoutes, { service: registry });
-  await app.register(protocolRoutes, { service: registry, hookBodyLimit: options.hookBodyLimit });
+  await app.register(protocolRoutes, { service: registry, hookBodyLimit: options.hookBodyLimit, hookFailures: options.hookFailures });
 
   // Drivers register while plugins load, so the records are only brought back once all are ready.
   // Resuming waits briefly for the server to listen (hooks need its real port); an app that is

@@ -1,16 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { randomBytes } from 'node:crypto';
 import { VERSION } from '../../kernel/health.js';
-import { safeEqual } from '../auth/principal.js';
 import type { SessionsRegistry } from './service.js';
 import { DEFAULT_AGENT } from './create.js';
-import { HookSecretInvalid, HookSecretMissing } from './errors.js';
+import { createHookGuard } from './hook-guard.js';
 import { HandshakeResponse, HookParams } from './route-schemas.js';
 import { PERMISSION_MODES, SESSION_STATES } from './types.js';
-
-const NO_SECRET = randomBytes(32).toString('base64url');
 
 /**
  * `POST /v1/handshake` (what this server offers) and the hook receiver
@@ -18,9 +14,15 @@ const NO_SECRET = randomBytes(32).toString('base64url');
  * session's own secret. A hook only informs the driver: it answers `{}` at once and never decides
  * a permission, so a slow or stuck driver cannot stall the agent.
  */
-export async function protocolRoutes(app: FastifyInstance, opts: { service: SessionsRegistry; hookBodyLimit: number }): Promise<void> {
+export async function protocolRoutes(
+  app: FastifyInstance, opts: { service: SessionsRegistry; hookBodyLimit: number; hookFailures: { max: number; windowMs: number } },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const svc = opts.service;
+  const checkHook = createHookGuard({
+    ...opts.hookFailures, events: app.events,
+    secretOf: (id) => { const rec = svc.record(id); return rec ? svc.session(rec.id).hookSecret : undefined; },
+  });
 
   r.post('/v1/handshake', {
     config: { permission: 'read' },
@@ -40,19 +42,14 @@ export async function protocolRoutes(app: FastifyInstance, opts: { service: Sess
   r.post('/v1/hooks/:sessionId/:event', {
     config: { auth: false },
     bodyLimit: opts.hookBodyLimit,
+    onRequest: checkHook,
     preValidation: async (request) => { if (request.body === undefined) request.body = {}; },
     schema: {
       tags: ['hooks'], summary: 'Hook receiver for agents (X-Aegis-Hook-Secret)', params: HookParams,
       body: Type.Record(Type.String(), Type.Unknown()), response: { 200: Type.Object({}) },
     },
   }, async (request) => {
-    const given = request.headers['x-aegis-hook-secret'];
-    if (typeof given !== 'string' || given === '') throw new HookSecretMissing();
-    const rec = svc.record(request.params.sessionId);
-    const s = rec ? svc.session(rec.id) : undefined;
-    // An unknown session gets the same answer, after the same work, as a wrong secret: ids cannot be probed.
-    const matches = safeEqual(given, s?.hookSecret ?? NO_SECRET);
-    if (!s || !matches) throw new HookSecretInvalid();
+    const s = svc.session(request.params.sessionId);
     if (s.live && s.driver?.onHook) {
       try {
         s.driver.onHook(s.ctx, { event: request.params.event, body: request.body as Record<string, unknown>, at: Date.now() });

@@ -57,7 +57,7 @@ export const CreateBody = Type.Object({
   permissionMode: Type.Optional(PermissionModeSchema),
   env: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 32768 }), { maxProperties: 100 })),
   agent: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Driver name; claude-code by default' })),
-  resumeSessionId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: "The agent's own conversation id to continue" })),
+  resumeSessionId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:][A-Za-z0-9._:-]{0,127}$', description: "The agent's own conversation id to continue" })),
   reuse: Type.Optional(Type.Boolean({ description: 'false: never reuse an idle session' })),
   agentOptions: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Driver-specific options' })),
 }, { additionalProperties: false });

@@ -34,6 +34,10 @@ export const optionsSchema = Type.Object({
     }),
   }, { default: {}, additionalProperties: false }),
   hookBodyLimit: Type.Integer({ minimum: 1024, default: 8 * 1048576, description: 'Largest hook payload in bytes (tool output can be big)' }),
+  hookFailures: Type.Object({
+    max: Type.Integer({ minimum: 1, default: 20, description: 'Refused hook calls an address may make per window before it gets 429' }),
+    windowMs: Type.Integer({ minimum: 1000, default: 60000 }),
+  }, { default: {}, description: 'Throttle for hook calls with a missing or wrong secret' }),
 }, { additionalProperties: false });
 
 /** Validated sessions options. */

@@ -138,7 +138,7 @@ export class SessionsRegistry implements SessionsService {
     await this.checkWritable(owner, c.workDir);
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
-      if (input.prompt) await this.actions.send(idle, input.prompt, principal);
+      if (c.prompt) await this.actions.send(idle, c.prompt, principal);
       return { session: idle.view(), reused: true };
     }
     this.checkLimits(owner, principal);
@@ -158,7 +158,7 @@ export class SessionsRegistry implements SessionsService {
       name: input.name, ownerId: owner.principalId, permissionMode: c.permissionMode, envNames,
       ...(agentUser ? { agentUser } : {}),
     });
-    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: input.prompt });
+    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
     // The client hears of the session only once its record (with the agent's pid) is on disk.
     await s.flush();
     return { session: s.view(), reused: false };
@@ -205,7 +205,11 @@ export class SessionsRegistry implements SessionsService {
       s.markExited(`start failed: ${message}`, 'start-failed');
       await s.flush();
       const code = (err as { code?: unknown }).code;
-      throw typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err : new StartFailed(message);
+      const coded = typeof code === 'string' && code.startsWith('AEGIS_ERR_') ? err as Error & { code: string } : new StartFailed(message);
+      this.deps.events.emit('session.start-failed', {
+        sessionId: s.record.id, tenantId: s.record.owner.tenantId, at: new Date().toISOString(), code: coded.code, reason: message,
+      });
+      throw coded;
     }
   }
 
