@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
 /** The unprivileged user isolation tests run agents as. Created once per machine, never removed. */
@@ -63,5 +63,13 @@ export function ensureAgentUser(): TestAgentUser | { skip: string } {
   }
   const changed = openPathForOthers(REPO_ROOT);
   if (changed.length) process.stderr.write(`# added o+x (search only) to ${changed.join(', ')} so ${AGENT_USER} can reach the checkout\n`);
+  // The agent runs the CLI from node_modules and the hook forwarder and fixtures from dist. A
+  // checkout made under a strict umask keeps them from other users; open them for reading only.
+  for (const dir of [join(REPO_ROOT, 'node_modules'), join(REPO_ROOT, 'dist')]) {
+    if ((statSync(dir).mode & 0o005) !== 0o005) {
+      execFileSync('chmod', ['-R', 'o+rX', dir]);
+      process.stderr.write(`# added o+rX to ${dir} so ${AGENT_USER} can run the CLI and the hook forwarder\n`);
+    }
+  }
   return user;
 }
