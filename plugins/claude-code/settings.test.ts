@@ -5,8 +5,9 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FORWARDER, HTTP_HOOK_EVENTS, hookSettings, shellQuote, writeHookSettings } from './settings.js';
+import { FORWARDER, HTTP_HOOK_EVENTS, hookSettings, shellQuote, writeHookSettings, writeLaunchSettings } from './settings.js';
 import { writeOwnedFile } from '../sessions/agent-runtime.js';
+import { sandboxFor } from './start.js';
 import { paste } from './keys.js';
 
 t.test('HTTP hooks post to <hookUrl>/<Event> with the secret in a header, never in the URL, and decide nothing', async (t) => {
@@ -60,4 +61,24 @@ t.test('the SessionStart forwarder posts stdin with the secret from its file and
 t.test('shell words and pastes cannot break out', async (t) => {
   t.equal(shellQuote("it's"), `'it'\\''s'`);
   t.equal(paste('a\r\nb\x1b[201~c'), '\x1b[200~a\nb[201~c\x1b[201~', 'CR never submits; ESC cannot end the paste');
+});
+
+t.test("a sandboxed launch turns Claude Code's sandbox on, failing closed, with Aegis's host allowed for the hooks", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-cc-sandbox-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = await writeLaunchSettings(agentFiles(dir), { hooks: { url: 'http://127.0.0.1:9100/v1/hooks/x', secret: 'sekret' }, sandbox: true });
+  t.match(JSON.parse(await readFile(file!, 'utf8')), {
+    sandbox: { enabled: true, failIfUnavailable: true, allowUnsandboxedCommands: false, network: { allowedDomains: ['127.0.0.1'] } },
+    hooks: { Stop: [{ hooks: [{ type: 'http' }] }] },
+  });
+  const noHooks = await writeLaunchSettings(agentFiles(dir), { sandbox: true });
+  t.same(JSON.parse(await readFile(noHooks!, 'utf8')), { sandbox: { enabled: true, failIfUnavailable: true, allowUnsandboxedCommands: false } });
+  t.equal(await writeLaunchSettings(agentFiles(dir), { sandbox: false }), undefined, 'nothing to set, no file');
+});
+
+t.test('the sandbox switch of a tenant wins over the default', async (t) => {
+  t.equal(sandboxFor('a', { enabled: false, tenants: { a: true } }), true);
+  t.equal(sandboxFor('b', { enabled: true, tenants: { b: false } }), false);
+  t.equal(sandboxFor(undefined, { enabled: true, tenants: {} }), true);
+  t.equal(sandboxFor('c', { enabled: false, tenants: {} }), false);
 });

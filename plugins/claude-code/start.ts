@@ -4,7 +4,7 @@ import type { SessionRecord } from '../sessions/types.js';
 import { ClaudeStartExited, ClaudeStartTimeout } from './errors.js';
 import { CLAUDE_ENV_PASS, claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 import type { LiveSession } from './live.js';
-import { writeHookSettings } from './settings.js';
+import { writeLaunchSettings } from './settings.js';
 import { hasConversation, readTranscriptText, CONVERSATION_ID, transcriptPath } from './transcript.js';
 
 /** What starting needs from the driver's options. */
@@ -14,6 +14,8 @@ export interface StartOptions {
   env: Record<string, string>;
   startupTimeoutMs: number;
   hooks: boolean;
+  /** Claude Code's own sandbox, by default and per tenant. */
+  sandbox: { enabled: boolean; tenants: Record<string, boolean> };
   /** `app.config.claudeDataDir` (CLAUDE_DATA_DIR). */
   claudeDataDir: string;
 }
@@ -29,6 +31,12 @@ export function sessionEnv(ctx: Pick<SessionContext, 'record' | 'agentEnv' | 'ag
   const data = claudeDataDir(base, opts.claudeDataDir, undefined, ctx.agentUser !== undefined);
   const uid = ctx.agentUser?.uid ?? process.getuid?.();
   return { env: { ...base, ...data.add, ...driverEnv(ctx.record.permissionMode, uid) }, dataDir: data.dir };
+}
+
+/** Whether a session of `tenantId` runs with Claude Code's own sandbox: the tenant's switch, else the default. */
+export function sandboxFor(tenantId: string | undefined, sandbox: StartOptions['sandbox']): boolean {
+  if (tenantId !== undefined && Object.hasOwn(sandbox.tenants, tenantId)) return sandbox.tenants[tenantId]!;
+  return sandbox.enabled;
 }
 
 /** The last non-empty lines of the screen: what the CLI said before it ended or stalled. */
@@ -73,7 +81,10 @@ export async function launch(live: LiveSession, resume: boolean, opts: StartOpti
   const { env, dataDir } = sessionEnv(ctx, opts);
   const conversation = await pickConversation(ctx, resume, dataDir);
   await ctx.update({ agentSessionId: conversation.id });
-  const settingsFile = opts.hooks ? await writeHookSettings(ctx, ctx.hookUrl, ctx.hookSecret) : undefined;
+  const settingsFile = await writeLaunchSettings(ctx, {
+    hooks: opts.hooks ? { url: ctx.hookUrl, secret: ctx.hookSecret } : undefined,
+    sandbox: sandboxFor(ctx.record.owner.tenantId, opts.sandbox),
+  });
   const args = claudeArgs({ sessionId: conversation.id, resume: conversation.resume, permissionMode: ctx.record.permissionMode, settingsFile, extra: opts.args });
   const command = resolveClaude(opts.command, env.PATH ?? '');
   ctx.log.info({ command, resume: conversation.resume, agentSessionId: conversation.id }, 'starting claude');

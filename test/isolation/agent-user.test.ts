@@ -1,4 +1,6 @@
 import t from 'tap';
+import { existsSync } from 'node:fs';
+import { findOnPath } from '../../plugins/sessions/executable.js';
 import { chown, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +38,7 @@ async function run(user: TestAgentUser): Promise<void> {
   t.teardown(async () => {
     await model.close();
     await sandbox.cleanup();
+    for (const f of ['unboxed-probe.txt', 'boxed-probe.txt']) await rm(join(user.home, f), { force: true });
     for (const d of [...works, rootOnly]) await rm(d, { recursive: true, force: true });
   });
 
@@ -55,13 +58,14 @@ async function run(user: TestAgentUser): Promise<void> {
     stateDir, env: { AEGIS_AUTH_TOKEN: '' },
     plugins: {
       sessions: { agentUser: AGENT_USER, agentRuntimeDir: runtimeDir, killGraceMs: 2000, requestEnv: ['APP_MODE', ...denied] },
-      'claude-code': {},
+      'claude-code': { sandbox: { tenants: { boxed: true } } },
     },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(async () => { await app.close(); await rm(stateDir, { recursive: true, force: true }); await rm(runtimeDir, { recursive: true, force: true }); });
   const master = (await readFile(app.auth.tokenFile!, 'utf8')).trim();
   const operator = (await app.auth.keys.create({ name: 'acme-op', role: 'operator', tenantId: 'acme' }, 'master')).token;
+  const boxed = (await app.auth.keys.create({ name: 'boxed-op', role: 'operator', tenantId: 'boxed' }, 'master')).token;
   const bypasser = (await app.auth.keys.create({ name: 'acme-bypass', role: 'operator', tenantId: 'acme', permissions: ['bypass'] }, 'master')).token;
   const call = async (token: string, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => {
     const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { payload: body as object }) });
@@ -72,6 +76,7 @@ async function run(user: TestAgentUser): Promise<void> {
     const first = 'isolation: probe the server';
     const probe = [
       'echo probe > probe.txt',
+      `echo home > ${user.home}/unboxed-probe.txt`,
       'echo "UID=$(id -u)"',
       `cat ${stateDir}/auth-token`,
       `cat /proc/${process.pid}/environ`,
@@ -98,6 +103,7 @@ async function run(user: TestAgentUser): Promise<void> {
     t.match(out, `ANTHROPIC_BASE_URL=${model.url}`, 'what the agent needs reaches it');
     t.match(out, 'APP_MODE=blue');
     t.match(out, `HOME=${user.home}`);
+    t.ok(existsSync(join(user.home, 'unboxed-probe.txt')), 'without the sandbox the agent user may write its own HOME');
     t.notMatch(out, serverSecret, 'a variable set only for the server does not reach the agent');
     t.notMatch(out, master, 'the master token never reaches the agent');
     const transcript = JSON.stringify((await call(operator, 'GET', `/v1/sessions/${id}/transcript`)).json);
@@ -106,6 +112,27 @@ async function run(user: TestAgentUser): Promise<void> {
     const created = (await call(master, 'GET', `/v1/audit?action=session.created&sessionId=${id}`)).json.records[0];
     t.match(created.detail, { permissionMode: 'default', envNames: ['APP_MODE'], agentUser: AGENT_USER });
     await call(operator, 'DELETE', `/v1/sessions/${id}`);
+  });
+
+  const noBox = ['bwrap', 'socat'].filter((tool) => !findOnPath(tool, process.env.PATH ?? ''));
+  const boxSkip = noBox.length ? `Claude Code's sandbox needs ${noBox.join(' and ')} (apt-get install bubblewrap socat)` : false;
+  if (boxSkip) t.comment(`skipped: ${boxSkip}`);
+  t.test("a tenant with Claude Code's sandbox: Bash runs, but cannot write outside the workDir even where the agent user could", { skip: boxSkip }, async (t) => {
+    const first = 'isolation: boxed probe';
+    const target = join(user.home, 'boxed-probe.txt');
+    conversations.script(first, [reply.bash(`echo inside; echo x > ${target}; echo "status=$?"`, 'Boxed probe'), reply.text('boxed')]);
+    const res = await call(boxed, 'POST', '/v1/sessions', { workDir: works[1], prompt: first });
+    t.equal(res.status, 201);
+    // Sandboxed commands may run without a prompt; if the CLI asks, the operator approves.
+    const asked = nextEvent(app, 'permission.requested', (p) => p.sessionId === res.json.id).then(() => call(boxed, 'POST', `/v1/sessions/${res.json.id}/approve`, {}), () => undefined);
+    const result = await turn(world, first, 2);
+    const out = toolResults(result.body).map((r) => r.text).join('\n');
+    t.match(out, 'inside', 'the command ran');
+    t.match(out, /status=[1-9]/, 'the write outside the workDir failed');
+    t.notOk(existsSync(target), 'nothing was written');
+    await waitState(app, res.json.id, 'idle');
+    void asked;
+    await call(boxed, 'DELETE', `/v1/sessions/${res.json.id}`);
   });
 
   t.test('loader, proxy, TLS and Claude config variables are refused even when allowlisted', async (t) => {
