@@ -42,6 +42,8 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     forceCloseConnections: 'idle',
+    // A hop count is valid at run time (proxy-addr); fastify's types list only the other forms.
+    trustProxy: config.server.trustProxy as boolean | string[],
     return503OnClosing: true,
     // Router-level failures (bad percent-encoding, over-long params) go through our error handler.
     frameworkErrors: frameworkErrorHandler(config.server.bodyLimit, MAX_PARAM_LENGTH),

@@ -11,6 +11,14 @@ export const ServerSchema = Type.Object({
   shutdownGraceMs: Ms(15000, 'Drain time for in-flight requests on SIGTERM/SIGINT (AEGIS_SHUTDOWN_GRACE_MS)'),
   shutdownHardMs: Ms(20000, 'Hard cap on the whole shutdown; exit 1 past it (AEGIS_SHUTDOWN_HARD_MS)'),
   bodyLimit: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest accepted request body in bytes' }),
+  trustProxy: Type.Union([
+    Type.Boolean(),
+    Type.Integer({ minimum: 1, description: 'Trust this many proxy hops' }),
+    Type.Array(Type.String({ minLength: 1 }), { description: 'Trust these proxy addresses or CIDR ranges' }),
+  ], {
+    default: false,
+    description: 'Behind a reverse proxy: take the client address from X-Forwarded-For sent by these proxies, so per-address limits and the audit name the real client. Prefer the proxy addresses over true, which believes any caller',
+  }),
 }, { additionalProperties: false, default: {} });
 
 /** One tenant's workdir restriction, exactly as the deployment guide shows it. */

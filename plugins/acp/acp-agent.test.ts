@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acpApp, fixture, nextEvent, removeAll, scratch, waitState } from './test-helpers.js';
 
@@ -101,6 +101,24 @@ t.test('file requests outside the workDir are declined with ACP_PATH_OUTSIDE_WOR
   t.match(replies[0], /^error: -32602 .*AEGIS_ERR_ACP_PATH_OUTSIDE_WORKDIR/);
   t.match(replies[1], /^error: -32602 .*AEGIS_ERR_ACP_PATH_OUTSIDE_WORKDIR/);
   t.equal(replies[2], 'content: mine');
+});
+
+t.test('an agent asking for a 1 GiB file gets an error, the server keeps its memory and keeps answering', async (t) => {
+  const { app, call, work, create, entries, send } = await setup(t);
+  const huge = join(work, 'huge.bin');
+  await writeFile(huge, 'x');
+  await truncate(huge, 1024 ** 3);
+  const id = await create();
+  const before = process.memoryUsage().rss;
+  const idle = nextEvent(app, 'session.state-changed', (p) => p.sessionId === id && p.to === 'idle');
+  await send(id, `read ${huge}`);
+  await idle;
+  const grew = process.memoryUsage().rss - before;
+  t.comment(`server RSS grew ${(grew / 1048576).toFixed(1)} MiB while refusing a 1 GiB read`);
+  const replies = (await entries(id)).filter((e) => e.role === 'assistant').map((e) => e.text);
+  t.match(replies.at(-1), /^error: -32602/);
+  t.ok(grew < 512 * 1048576, 'the file was never loaded whole');
+  t.equal((await call('GET', '/v1/health')).status, 200);
 });
 
 t.test('terminal requests run the command inside the workDir once approved', async (t) => {

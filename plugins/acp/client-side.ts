@@ -1,11 +1,13 @@
 import type { RequestPermissionRequest, RequestPermissionResponse, SessionNotification, SessionUpdate } from '@agentclientprotocol/sdk';
-import { readTextFile, writeTextFile } from './fs.js';
+import { readTextFile, writeTextFile, type FsLimits } from './fs.js';
 import { RPC, RpcError, type JsonRpcPeer } from './jsonrpc.js';
 import type { Terminals } from './terminals.js';
+import type { Workspace } from './workspace.js';
 
 /** What the client side answers with; the conversation provides it. */
 export interface ClientSide {
-  workDir: string;
+  workspace: Workspace;
+  fsLimits: FsLimits;
   fs: boolean;
   terminal: boolean;
   terminals: Terminals;
@@ -30,8 +32,8 @@ export function serveClient(peer: JsonRpcPeer, side: ClientSide): void {
     return side.permission(req);
   });
   const declined = (what: string) => () => { throw new RpcError(RPC.methodNotFound, `${what} is turned off in this Aegis`); };
-  peer.onRequest('fs/read_text_file', side.fs ? (p) => readTextFile(side.workDir, p) : declined('fs'));
-  peer.onRequest('fs/write_text_file', side.fs ? (p) => writeTextFile(side.workDir, p) : declined('fs'));
+  peer.onRequest('fs/read_text_file', side.fs ? (p) => readTextFile(side.workspace, p, side.fsLimits) : declined('fs'));
+  peer.onRequest('fs/write_text_file', side.fs ? (p) => writeTextFile(side.workspace, p, side.fsLimits) : declined('fs'));
   const t = side.terminals;
   const terms: Record<string, (p: unknown) => unknown> = {
     'terminal/create': (p) => t.create(p), 'terminal/output': (p) => t.output(p), 'terminal/wait_for_exit': (p) => t.waitForExit(p),

@@ -8,6 +8,7 @@ import { AgentProcess, type AgentExit, type AgentLaunch } from './process.js';
 import { TurnRecorder } from './recorder.js';
 import { Terminals } from './terminals.js';
 import { Turns } from './turns.js';
+import { Workspace } from './workspace.js';
 
 /** The knobs a conversation runs with (from the plugin options and the agent). */
 export interface ConversationOptions {
@@ -18,6 +19,12 @@ export interface ConversationOptions {
   fs: boolean;
   terminal: boolean;
   terminalOutputBytes: number;
+  terminalOutputMaxBytes: number;
+  maxTerminals: number;
+  maxPendingPermissions: number;
+  maxReadBytes: number;
+  maxWriteBytes: number;
+  stdinBacklogBytes: number;
   killGraceMs: number;
   /** Set once the server closes: no agent process may be started after it. */
   closing: { closed: boolean };
@@ -30,12 +37,14 @@ export interface ConversationOptions {
  * the end of it all. Prompts and their states live in `Turns`.
  */
 export class Conversation {
-  readonly permissions = new PermissionQueue();
+  readonly permissions: PermissionQueue;
   readonly recorder: TurnRecorder;
   turns: Turns | undefined;
   stopping = false;
   private proc: AgentProcess | undefined;
   private readonly terminals: Terminals;
+  /** The workDir as it was when the session started: later renames and symlinks move nothing inside. */
+  private readonly workspace: Workspace;
   private replaying = false;
   /** Messages sent while no conversation is open (starting, or being replaced). */
   private readonly early: string[] = [];
@@ -46,7 +55,11 @@ export class Conversation {
       addUsage: (u) => ctx.addUsage(u),
       countToolCall: (name) => ctx.countToolCall(name),
     });
-    this.terminals = new Terminals(ctx.record.workDir, launch.env, opts.terminalOutputBytes, (file, args) => ctx.agentCommand(file, args));
+    this.permissions = new PermissionQueue(opts.maxPendingPermissions);
+    this.workspace = Workspace.fix(ctx.record.workDir);
+    this.terminals = new Terminals(this.workspace, launch.env, {
+      defaultOutputBytes: opts.terminalOutputBytes, maxOutputBytes: opts.terminalOutputMaxBytes, maxTerminals: opts.maxTerminals,
+    }, ctx, (file, args) => ctx.agentCommand(file, args));
   }
 
   /**
@@ -73,7 +86,7 @@ export class Conversation {
     let proc: AgentProcess;
     try {
       if (this.opts.closing.closed) throw new Error('the server is closing');
-      proc = this.proc = await AgentProcess.start(this.launch, this.ctx.log, this.opts.maxLineBytes, this.opts.exitDrainMs);
+      proc = this.proc = await AgentProcess.start(this.launch, this.ctx.log, this.opts.maxLineBytes, this.opts.exitDrainMs, this.opts.stdinBacklogBytes);
     } catch (err) {
       if (!background) throw err;
       this.gone();
@@ -85,7 +98,8 @@ export class Conversation {
     // Only the current process's end matters; one replaced on purpose (see `replace`) is ignored.
     void proc.exited.then((exit) => { gone = exit; if (open && proc === this.proc) void this.ended(exit); });
     serveClient(proc.peer, {
-      workDir: this.ctx.record.workDir, fs: this.fsOffered, terminal: this.opts.terminal, terminals: this.terminals,
+      workspace: this.workspace, fs: this.fsOffered, terminal: this.opts.terminal, terminals: this.terminals,
+      fsLimits: { maxReadBytes: this.opts.maxReadBytes, maxWriteBytes: this.opts.maxWriteBytes },
       update: (u) => { if (!this.replaying) this.recorder.update(u); },
       permission: (req) => this.holdPermission(req),
     });

@@ -51,7 +51,10 @@ export class JsonRpcPeer {
   private nextId = 1;
   private closedWith: string | undefined;
 
-  constructor(input: Readable, private readonly output: Writable, private readonly log: Logger, maxLineBytes: number) {
+  constructor(
+    input: Readable, private readonly output: Writable, private readonly log: Logger, maxLineBytes: number,
+    private readonly backlogBytes = 16 * 1048576,
+  ) {
     const lines = new LineSplitter(maxLineBytes, (line) => this.receive(line), (bytes) => this.malformed(`line of ${bytes} bytes is over the limit`));
     input.on('data', (chunk: Buffer) => lines.push(chunk));
     input.on('end', () => lines.end());
@@ -96,8 +99,18 @@ export class JsonRpcPeer {
 
   get closed(): boolean { return this.closedWith !== undefined; }
 
+  /**
+   * Writes one message. An agent that stops reading its input would otherwise make every later
+   * message pile up in memory: past `backlogBytes` waiting, the conversation is closed with the
+   * reason (every waiting request fails) and the agent's input is cut.
+   */
   private send(message: unknown): void {
     if (!this.output.writable) return;
+    if (this.output.writableLength > this.backlogBytes) {
+      this.close(`the agent stopped reading its input (${this.output.writableLength} bytes waiting)`);
+      this.output.destroy();
+      return;
+    }
     this.output.write(JSON.stringify(message) + '\n');
   }
 

@@ -1,6 +1,7 @@
 import type { PermissionOption, RequestPermissionOutcome, RequestPermissionRequest, ToolCallUpdate } from '@agentclientprotocol/sdk';
 import type { PendingPermission, PromptOption } from '../sessions/types.js';
 import { AcpNoAllowOption } from './errors.js';
+import { RpcError } from './jsonrpc.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -62,8 +63,14 @@ interface Held { request: RequestPermissionRequest; pending: PendingPermission; 
 export class PermissionQueue {
   private readonly held: Held[] = [];
 
+  /** `max`: requests held at once; an agent asking more gets a JSON-RPC error instead of memory. */
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
   /** Holds a request; resolves with the outcome once a user (or a cancel) answers it. */
   hold(request: RequestPermissionRequest): Promise<RequestPermissionOutcome> {
+    if (this.held.length >= this.max) {
+      return Promise.reject(new RpcError(-32000, `${this.held.length} permission requests are already waiting, the most allowed`, { code: 'AEGIS_ERR_ACP_PERMISSION_LIMIT' }));
+    }
     return new Promise((answer) => this.held.push({ request, pending: toPendingPermission(request), answer }));
   }
 

@@ -32,8 +32,8 @@ export class AgentProcess {
   readonly exited: Promise<AgentExit>;
   private stderrTail = '';
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, log: Logger, maxLineBytes: number, drainMs: number) {
-    this.peer = new JsonRpcPeer(child.stdout, child.stdin, log, maxLineBytes);
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes: number) {
+    this.peer = new JsonRpcPeer(child.stdout, child.stdin, log, maxLineBytes, backlogBytes);
     child.stderr.on('data', (d: Buffer) => {
       const text = d.toString('utf8');
       log.debug({ stderr: text.slice(0, 2000) }, 'agent stderr');
@@ -56,7 +56,7 @@ export class AgentProcess {
   }
 
   /** Starts the agent; resolves once it runs, or throws ACP_SPAWN_FAILED (e.g. ENOENT). */
-  static async start(launch: AgentLaunch, log: Logger, maxLineBytes: number, drainMs: number): Promise<AgentProcess> {
+  static async start(launch: AgentLaunch, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes = 16 * 1048576): Promise<AgentProcess> {
     const child = spawn(launch.command, launch.args, {
       cwd: launch.cwd, env: launch.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -66,7 +66,7 @@ export class AgentProcess {
     });
     // Later errors (a failed kill) are not fatal; the exit event tells the end.
     child.on('error', (err) => log.warn({ err }, 'agent process error'));
-    return new AgentProcess(child, log, maxLineBytes, drainMs);
+    return new AgentProcess(child, log, maxLineBytes, drainMs, backlogBytes);
   }
 
   get pid(): number { return this.child.pid!; }

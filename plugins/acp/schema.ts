@@ -28,6 +28,12 @@ export const optionsSchema = Type.Object({
   fs: Type.Boolean({ default: true, description: 'Serve fs/read_text_file and fs/write_text_file inside the workDir' }),
   terminal: Type.Boolean({ default: true, description: 'Serve terminal/* (commands run inside the workDir)' }),
   terminalOutputBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Most output kept per terminal when the agent sets no outputByteLimit' }),
+  terminalOutputMaxBytes: Type.Integer({ minimum: 1024, default: 16 * 1048576, description: 'Most output kept per terminal whatever outputByteLimit the agent asks for' }),
+  maxTerminals: Type.Integer({ minimum: 1, default: 16, description: 'Terminals one session may hold at once; more are refused with a JSON-RPC error' }),
+  maxPendingPermissions: Type.Integer({ minimum: 1, default: 16, description: 'Permission requests one session may hold unanswered; more are refused' }),
+  maxReadBytes: Type.Integer({ minimum: 1024, default: 10 * 1048576, description: 'Most bytes one fs/read_text_file returns (bigger files by line range)' }),
+  maxWriteBytes: Type.Integer({ minimum: 1024, default: 10 * 1048576, description: 'Most bytes one fs/write_text_file writes' }),
+  stdinBacklogBytes: Type.Integer({ minimum: 65536, default: 16 * 1048576, description: 'Bytes waiting for an agent that stopped reading its input before it is cut off' }),
   claude: Type.Object({
     enabled: Type.Boolean({ default: true, description: 'Register the `claude-acp` agent' }),
     executable: Type.Optional(Type.String({ minLength: 1, description: 'Claude Code CLI the agent runs (CLAUDE_CODE_EXECUTABLE); default: the one bundled with the Claude Agent SDK' })),

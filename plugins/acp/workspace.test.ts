@@ -3,7 +3,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTextFile, writeTextFile } from './fs.js';
-import { resolveInside } from './workspace.js';
+import { Workspace } from './workspace.js';
 import { Terminals } from './terminals.js';
 import { removeAll, scratch } from './test-helpers.js';
 
@@ -17,29 +17,31 @@ async function setup(t: Test) {
   return { work, outside };
 }
 
+const LIMITS = { maxReadBytes: 1 << 20, maxWriteBytes: 1 << 20 };
+const TERM_LIMITS = { defaultOutputBytes: 1024, maxOutputBytes: 1 << 20, maxTerminals: 8 };
 const outsideCode = { name: 'RpcError', rpcCode: -32602, data: { code: 'AEGIS_ERR_ACP_PATH_OUTSIDE_WORKDIR' } };
 
 t.test('a file inside the workDir is read, whole or by line and limit', async (t) => {
   const { work } = await setup(t);
-  t.same(await readTextFile(work, { path: join(work, 'in.txt') }), { content: 'one\ntwo\nthree\n' });
-  t.same(await readTextFile(work, { path: join(work, 'in.txt'), line: 2, limit: 1 }), { content: 'two' });
+  t.same(await readTextFile(Workspace.fix(work), { path: join(work, 'in.txt') }, LIMITS), { content: 'one\ntwo\nthree\n' });
+  t.same(await readTextFile(Workspace.fix(work), { path: join(work, 'in.txt'), line: 2, limit: 1 }, LIMITS), { content: 'two' });
 });
 
 t.test('reads outside the workDir are declined, through .. and through a symlink', async (t) => {
   const { work, outside } = await setup(t);
-  await t.rejects(readTextFile(work, { path: join(outside, 'secret.txt') }), outsideCode);
-  await t.rejects(readTextFile(work, { path: join(work, '..', 'nowhere', 'secret.txt') }), outsideCode, 'a missing path outside is refused, not reported missing');
-  await t.rejects(readTextFile(work, { path: join(work, 'link', 'secret.txt') }), outsideCode);
-  await t.rejects(readTextFile(work, { path: 'in.txt' }), { name: 'RpcError', rpcCode: -32602, message: /absolute/ });
-  await t.rejects(readTextFile(work, { path: join(work, 'missing.txt') }), { name: 'RpcError', rpcCode: -32002 });
+  await t.rejects(readTextFile(Workspace.fix(work), { path: join(outside, 'secret.txt') }, LIMITS), outsideCode);
+  await t.rejects(readTextFile(Workspace.fix(work), { path: join(work, '..', 'nowhere', 'secret.txt') }, LIMITS), outsideCode, 'a missing path outside is refused, not reported missing');
+  await t.rejects(readTextFile(Workspace.fix(work), { path: join(work, 'link', 'secret.txt') }, LIMITS), outsideCode);
+  await t.rejects(readTextFile(Workspace.fix(work), { path: 'in.txt' }, LIMITS), { name: 'RpcError', rpcCode: -32602, message: /absolute/ });
+  await t.rejects(readTextFile(Workspace.fix(work), { path: join(work, 'missing.txt') }, LIMITS), { name: 'RpcError', rpcCode: -32002 });
 });
 
 t.test('writes create files and folders inside the workDir only', async (t) => {
   const { work, outside } = await setup(t);
-  await writeTextFile(work, { path: join(work, 'new', 'deep', 'f.txt'), content: 'hi' });
+  await writeTextFile(Workspace.fix(work), { path: join(work, 'new', 'deep', 'f.txt'), content: 'hi' }, LIMITS);
   t.equal(await readFile(join(work, 'new', 'deep', 'f.txt'), 'utf8'), 'hi');
-  await t.rejects(writeTextFile(work, { path: join(work, 'link', 'planted.txt'), content: 'x' }), outsideCode);
-  await t.rejects(writeTextFile(work, { path: join(work, 'nope', '..', '..', 'escape.txt'), content: 'x' }), outsideCode);
+  await t.rejects(writeTextFile(Workspace.fix(work), { path: join(work, 'link', 'planted.txt'), content: 'x' }, LIMITS), outsideCode);
+  await t.rejects(writeTextFile(Workspace.fix(work), { path: join(work, 'nope', '..', '..', 'escape.txt'), content: 'x' }, LIMITS), outsideCode);
   t.notOk(existsSync(join(outside, 'planted.txt')));
   t.notOk(existsSync(join(work, 'nope')), 'no folder was made for a refused write');
 });
@@ -47,18 +49,18 @@ t.test('writes create files and folders inside the workDir only', async (t) => {
 t.test('a symlinked file that points outside cannot be overwritten', async (t) => {
   const { work, outside } = await setup(t);
   await symlink(join(outside, 'secret.txt'), join(work, 'trap.txt'));
-  await t.rejects(writeTextFile(work, { path: join(work, 'trap.txt'), content: 'pwned' }), outsideCode);
+  await t.rejects(writeTextFile(Workspace.fix(work), { path: join(work, 'trap.txt'), content: 'pwned' }, LIMITS), outsideCode);
   t.equal(await readFile(join(outside, 'secret.txt'), 'utf8'), 'secret');
 });
 
-t.test('resolveInside accepts the workDir itself', async (t) => {
+t.test('the workspace accepts the workDir itself', async (t) => {
   const { work } = await setup(t);
-  t.equal(await resolveInside(work, work), work);
+  t.equal(await Workspace.fix(work).resolve(work), work);
 });
 
 t.test('terminals run without a shell inside the workDir, keep output and refuse a cwd outside', async (t) => {
   const { work, outside } = await setup(t);
-  const terms = new Terminals(work, { PATH: process.env.PATH ?? '' }, 1024);
+  const terms = new Terminals(Workspace.fix(work), { PATH: process.env.PATH ?? '' }, TERM_LIMITS);
   t.teardown(() => terms.disposeAll());
   const { terminalId } = await terms.create({ command: 'pwd', args: [] });
   t.same(await terms.waitForExit({ terminalId }), { exitCode: 0, signal: null });
@@ -70,7 +72,7 @@ t.test('terminals run without a shell inside the workDir, keep output and refuse
 
 t.test('terminal output over the limit keeps the newest bytes; kill ends a running command', async (t) => {
   const { work } = await setup(t);
-  const terms = new Terminals(work, { PATH: process.env.PATH ?? '' }, 1024);
+  const terms = new Terminals(Workspace.fix(work), { PATH: process.env.PATH ?? '' }, TERM_LIMITS);
   t.teardown(() => terms.disposeAll());
   const big = await terms.create({ command: 'seq', args: ['1', '2000'], outputByteLimit: 20 });
   await terms.waitForExit(big);

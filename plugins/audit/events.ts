@@ -5,6 +5,7 @@ import type { KeyEventT } from '../auth/schema.js';
 import type {} from '../sessions/events.js';
 import type {} from '../tenancy/schema.js';
 import type { AuditEntry, AuditLog } from './log.js';
+import { FailureAggregator } from './aggregate.js';
 
 type Mapper<K extends keyof AegisEvents> = (p: AegisEvents[K]) => AuditEntry;
 type Mappers = { [K in keyof AegisEvents]?: Mapper<K> };
@@ -30,6 +31,25 @@ export const AUDITED: Mappers = {
   }),
   'session.start-failed': (p) => ({
     actor: 'system', tenantId: tenant(p.tenantId), action: 'session.start-failed', sessionId: p.sessionId, detail: { code: p.code, reason: p.reason },
+  }),
+  'session.reused': (p) => ({
+    actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.reused', sessionId: p.sessionId, detail: { prompted: p.prompted },
+  }),
+  'session.interrupted': (p) => ({
+    actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: `session.${p.key}`, sessionId: p.sessionId, detail: {},
+  }),
+  'session.transcript-read': (p) => ({
+    actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.transcript.read', sessionId: p.sessionId, detail: {},
+  }),
+  // Filed under no tenant: only principals of no tenant (operators of the server) see who probed
+  // which id; neither the prober's nor the owner's tenant learns anything from the trail.
+  'session.lookup-hidden': (p) => ({
+    actor: p.principalId, tenantId: null, action: 'session.lookup.denied',
+    detail: { attempted: p.action, claimedSessionId: p.sessionId, principalTenantId: p.tenantId ?? null },
+  }),
+  'audit.read': (p) => ({
+    actor: p.actorId, tenantId: tenant(p.tenantId), action: p.verify ? 'audit.verified' : p.format === 'json' ? 'audit.read' : 'audit.exported',
+    detail: { format: p.format, filter: p.filter },
   }),
   'session.killed': (p) => ({ actor: p.actorId ?? 'system', tenantId: tenant(p.tenantId), action: 'session.killed', sessionId: p.sessionId, detail: {} }),
   'session.message-sent': (p) => ({
@@ -66,14 +86,36 @@ export const AUDITED: Mappers = {
   'auth.key-rotated': keyEntry('auth.key.rotated'),
 };
 
+/** Window over which repeated failed logins from one address become one counted record. */
+const FAILURE_WINDOW_MS = 60_000;
+
 /**
- * Subscribes the log to every audited event. A write that fails is logged; the action it
- * describes already happened and is not undone. Returns the unsubscribe function.
+ * Subscribes the log to every audited event; failed logins go through the aggregator. A write
+ * that fails is logged here, and the request that caused it answers 500 (see index.ts).
+ * Returns the unsubscribe function, which also writes the counts of open windows.
  */
 export function subscribeAudit(bus: EventBus, log: AuditLog, logger: Logger): () => void {
+  const write = (entry: AuditEntry) => {
+    log.record(entry).catch((err) => logger.error({ err, action: entry.action }, 'audit: an event could not be recorded'));
+  };
+  const failures = new FailureAggregator(FAILURE_WINDOW_MS, write);
+  const sweep = setInterval(() => failures.flush(), FAILURE_WINDOW_MS);
+  sweep.unref();
   const offs = (Object.keys(AUDITED) as Array<keyof AegisEvents>).map((name) => bus.on(name, (payload) => {
     const entry = (AUDITED[name] as Mapper<typeof name>)(payload);
-    log.record(entry).catch((err) => logger.error({ err, event: name }, 'audit: an event could not be recorded'));
+    if (name === 'auth.failed') failures.add(String(entry.detail?.ip), entry);
+    else write(entry);
   }));
-  return () => { for (const off of offs) off(); };
+  return () => {
+    clearInterval(sweep);
+    for (const off of offs) off();
+    failures.flush(true);
+  };
+}
+
+declare module '../../kernel/events.js' {
+  interface AegisEvents {
+    /** Audit records were read, exported or verified (`GET /v1/audit`). */
+    'audit.read': { actorId: string; tenantId?: string; format: string; verify: boolean; filter: Record<string, unknown>; at: string };
+  }
 }

@@ -10,6 +10,7 @@ import { findRecords, type AuditFilter } from './query.js';
 import { auditRoutes } from './routes.js';
 import { AUDIT_DIR, KEY_FILE } from './schema.js';
 import { verifyChain, type VerifyReport } from './verify.js';
+import { WriteFailed } from './errors.js';
 
 export { optionsSchema, type AuditOptions } from './schema.js';
 export type { AuditEntry } from './log.js';
@@ -40,15 +41,22 @@ declare module 'fastify' {
 /**
  * Holds each response until the audit records made while handling it are on disk: the bus
  * delivers events synchronously, so anything the request's action caused is queued by onSend.
- * Requests during which nothing was queued do not wait.
+ * Requests during which nothing was queued do not wait. When a record could not be written, the
+ * response becomes 500 AEGIS_ERR_AUDIT_WRITE_FAILED: no action is reported done without its
+ * record (the client learns the outcome is unknown and the operator sees the log's error).
  */
 function holdResponsesForDurability(app: FastifyInstance, log: AuditLog): void {
-  const marks = new WeakMap<FastifyRequest, number>();
-  app.addHook('onRequest', async (request) => { marks.set(request, log.accepted); });
-  app.addHook('onSend', async (request, _reply, payload) => {
+  const marks = new WeakMap<FastifyRequest, { accepted: number; failed: number }>();
+  app.addHook('onRequest', async (request) => { marks.set(request, { accepted: log.accepted, failed: log.failed }); });
+  app.addHook('onSend', async (request, reply, payload) => {
     // No mark means an earlier onRequest hook (authentication) refused it, after queueing its record.
-    if (log.accepted !== (marks.get(request) ?? -1)) await log.idle();
-    return payload;
+    const mark = marks.get(request) ?? { accepted: -1, failed: log.failed };
+    if (log.accepted === mark.accepted) return payload;
+    await log.idle();
+    if (log.failed === mark.failed) return payload;
+    const err = new WriteFailed(request.id);
+    reply.code(500).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({ code: err.code, message: err.message, requestId: request.id });
   });
 }
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { GENESIS, canonicalJson, type AuditRecord } from './chain.js';
 import { AuditLog, auditFiles } from './log.js';
 import { verifyChain } from './verify.js';
@@ -39,7 +39,7 @@ t.test('1,000 concurrent records form one unbroken chain', async (t) => {
   t.same(records.map((r) => r.seq), Array.from({ length: 1000 }, (_, i) => i + 1));
   t.equal(records[0].prevHash, GENESIS);
   t.same(new Set(records.map((r) => r.detail.i)).size, 1000, 'every record is there once');
-  t.same(await verifyChain(dir, KEY), { ok: true, records: 1000, files: 1 });
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 1000, files: 1, head: { seq: 1000 } });
   t.notOk((await verifyChain(dir, 'another-key')).ok, 'a different key does not verify');
 });
 
@@ -84,7 +84,7 @@ t.test('the chain continues across daily files and across reopening', async (t) 
   const day2 = (await readFile(join(dir, 'audit-2030-01-02.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const day1 = (await readFile(join(dir, 'audit-2030-01-01.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
   t.equal(day2[0].prevHash, day1.at(-1).hash, 'the first record of a day chains to the last of the day before');
-  t.same(await verifyChain(dir, KEY), { ok: true, records: 5, files: 2 });
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 5, files: 2, head: { seq: 5 } });
   const moved = join(dir, 'audit-2030-01-03.jsonl');
   await writeFile(moved, '');
   t.same((await verifyChain(dir, KEY)).ok, true, 'an empty day file is harmless');
@@ -95,10 +95,13 @@ t.test('a torn last line is set aside on open, and the chain continues from the 
   await appendFile(file, '{"seq":11,"ts":"2030-01-01T00:00:00.000Z","actor":"half-writ');
   t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { line: 11, reason: 'unparseable' } }, 'verify sees the tear before repair');
   const log = await AuditLog.open(dir, KEY);
-  t.same(log.position.seq, 10);
-  t.equal((await log.record({ actor: 'a', action: 'after' })).seq, 11);
+  await log.idle();
+  t.same(log.position.seq, 11, 'the chain continues after the last intact record with a record of the repair');
+  t.equal((await log.record({ actor: 'a', action: 'after' })).seq, 12);
   await log.close();
-  t.same(await verifyChain(dir, KEY), { ok: true, records: 11, files: 1 });
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 12, files: 1 }, 'a crash tear is no loss: verify passes');
+  const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  t.match(lines[10], { seq: 11, action: 'audit.recovered', detail: { reason: 'torn-tail', file: basename(file) } });
   const fragments = (await readdir(dir)).filter((f) => f.endsWith('.fragment'));
   t.equal(fragments.length, 1, 'the torn bytes are kept aside for inspection');
   t.match(await readFile(join(dir, fragments[0]), 'utf8'), /half-writ/);
@@ -113,7 +116,36 @@ t.test('a file that is nothing but a tear is emptied, and the chain continues fr
   await writeFile(join(dir, 'audit-2030-01-02.jsonl'), '{"seq":2,"ts"');
   now = new Date('2030-01-02T12:00:00.000Z');
   const reopened = await AuditLog.open(dir, KEY, { now: () => now });
-  t.equal((await reopened.record({ actor: 'a', action: 'y' })).seq, 2);
+  t.equal((await reopened.record({ actor: 'a', action: 'y' })).seq, 3, 'after the record of the repair');
   await reopened.close();
-  t.same(await verifyChain(dir, KEY), { ok: true, records: 2, files: 2 });
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 3, files: 2 });
+});
+
+t.test('a log cut short is reported against its signed head, and stays reported after a restart', async (t) => {
+  const { dir, file } = await filled(10);
+  await rewrite(file, (lines) => lines.slice(0, 7));
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { seq: 10, reason: 'truncated' }, head: { seq: 10 } });
+  const log = await AuditLog.open(dir, KEY);
+  await log.record({ actor: 'a', action: 'after-restart' });
+  await log.close();
+  const report = await verifyChain(dir, KEY);
+  t.match(report, { ok: false, firstBroken: { seq: 8, reason: 'truncated' } }, 'the recovery record names the loss');
+  const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  t.match(lines[7], { action: 'audit.recovered', detail: { reason: 'behind-head', headSeq: 10, lastSeq: 7 } });
+});
+
+t.test('a garbled last line is quarantined on open and reported as a loss', async (t) => {
+  const { dir, file } = await filled(5);
+  await rewrite(file, (lines) => [...lines.slice(0, 4), 'garbage where record five was']);
+  const log = await AuditLog.open(dir, KEY);
+  await log.close();
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { reason: 'truncated' } });
+  t.equal((await readdir(dir)).filter((f) => f.endsWith('.fragment')).length, 1, 'the garbled bytes are kept in quarantine');
+});
+
+t.test('a head whose signature does not hold is reported', async (t) => {
+  const { dir } = await filled(3);
+  const head = JSON.parse(await readFile(join(dir, 'head.json'), 'utf8'));
+  await writeFile(join(dir, 'head.json'), JSON.stringify({ ...head, seq: 2 }));
+  t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { reason: 'head' } });
 });

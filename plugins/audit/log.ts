@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FILE_PATTERN, fileFor, recordHash, type AuditRecord } from './chain.js';
 import { recoverTail } from './tail.js';
+import { readHead, writeHead } from './head.js';
 import { fsyncDir } from '../../kernel/state-dir.js';
 
 /** What a caller records; the log adds seq, ts and the chain. */
@@ -41,17 +42,39 @@ export class AuditLog {
   private closed = false;
   /** Records accepted so far (durable or not); lets callers tell whether anything was added. */
   accepted = 0;
+  /** Records that could not be written, so far; lets callers tell whether any of theirs failed. */
+  failed = 0;
 
   private constructor(
     readonly dir: string, private readonly key: string, private head: { seq: number; hash: string },
     private readonly now: () => Date, private readonly log?: Logger,
   ) {}
 
-  /** Opens the log in `dir`, repairing a torn tail, and continues the chain from the last intact record. */
+  /**
+   * Opens the log in `dir`, repairing a torn tail, and continues the chain from the last intact
+   * record. What recovery found is recorded in the chain itself (`audit.recovered`): each
+   * quarantined tail, and a log that ends before its signed head (lines lost or garbled while
+   * the server was down), which `verify` then reports for good.
+   */
   static async open(dir: string, key: string, opts: { now?: () => Date; log?: Logger } = {}): Promise<AuditLog> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const head = await recoverTail(dir, await auditFiles(dir), opts.log);
-    return new AuditLog(dir, key, head, opts.now ?? (() => new Date()), opts.log);
+    const tail = await recoverTail(dir, await auditFiles(dir), opts.log);
+    const signed = await readHead(dir, key);
+    const log = new AuditLog(dir, key, { seq: tail.seq, hash: tail.hash }, opts.now ?? (() => new Date()), opts.log);
+    for (const m of tail.moved) {
+      await log.record({ actor: 'system', action: 'audit.recovered', detail: { reason: 'torn-tail', file: m.file, bytes: m.bytes, quarantine: m.fragment } });
+    }
+    if (!signed.valid) {
+      opts.log?.error('audit: the signed head is not valid under the audit key');
+      await log.record({ actor: 'system', action: 'audit.recovered', detail: { reason: 'head-invalid' } });
+    } else if (signed.head && signed.head.seq > tail.seq) {
+      opts.log?.error({ headSeq: signed.head.seq, lastSeq: tail.seq }, 'audit: the log ends before its signed head; records were lost');
+      await log.record({
+        actor: 'system', action: 'audit.recovered',
+        detail: { reason: 'behind-head', headSeq: signed.head.seq, headHash: signed.head.hash, lastSeq: tail.seq },
+      });
+    }
+    return log;
   }
 
   /** The last durable record's seq and hash. */
@@ -108,10 +131,18 @@ export class AuditLog {
         await this.append(name!, run.map((r) => JSON.stringify(r.record) + '\n').join(''));
       } catch (err) {
         this.log?.error({ err, file: name }, 'audit: write failed; the records were not kept');
-        for (const p of [...run.map((r) => r.p), ...batch.slice(i)]) p.reject(err);
+        const lost = [...run.map((r) => r.p), ...batch.slice(i)];
+        this.failed += lost.length;
+        for (const p of lost) p.reject(err);
         return;
       }
       this.head = { seq, hash };
+      try {
+        await writeHead(this.dir, this.key, this.head);
+      } catch (err) {
+        // The records are durable; a stale head only makes verify look at fewer of them.
+        this.log?.error({ err }, 'audit: the signed head could not be written');
+      }
       for (const r of run) r.p.resolve(r.record);
     }
   }

@@ -33,6 +33,12 @@ export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditServ
   }, async (request, reply) => {
     const q = request.query;
     const principal = request.principal!;
+    app.events.emit('audit.read', {
+      actorId: principal.id, ...(principal.tenantId !== undefined ? { tenantId: principal.tenantId } : {}), format: q.format, verify: q.verify,
+      filter: Object.fromEntries(Object.entries({ actor: q.actor, action: q.action, sessionId: q.sessionId, tenantId: q.tenantId, from: q.from, to: q.to })
+        .filter(([, v]) => v !== undefined)),
+      at: new Date().toISOString(),
+    });
     if (q.verify) {
       if (principal.tenantId !== undefined) throw new VerifyForbidden();
       return opts.audit.verify();

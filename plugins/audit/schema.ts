@@ -36,4 +36,5 @@ export const AuditPage = Type.Object({ records: Type.Array(AuditRecordSchema), n
 export const VerifyReportSchema = Type.Object({
   ok: Type.Boolean(), records: Type.Integer(), files: Type.Integer(),
   firstBroken: Type.Optional(Type.Object({ file: Type.String(), line: Type.Integer(), seq: Type.Integer(), reason: Type.String() })),
+  head: Type.Optional(Type.Object({ seq: Type.Integer(), hash: Type.String(), ts: Type.String() }, { description: 'The signed head the chain was checked against' })),
 });

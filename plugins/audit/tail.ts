@@ -41,12 +41,17 @@ function parse(line: string): AuditRecord | undefined {
   }
 }
 
+/** Bytes moved out of a daily file into a quarantine file beside it. */
+export interface Quarantined { file: string; bytes: number; fragment: string }
+
 /**
  * Makes the newest daily file end with an intact record after a crash: bytes after the last
  * parseable, newline-terminated record (a write cut by kill -9 or power loss) are moved to a
- * `torn-*.fragment` file beside it and cut off. Returns where the chain continues.
+ * `torn-*.fragment` quarantine file beside it and cut off. Returns where the chain continues
+ * and what was moved, so the log can record it.
  */
-export async function recoverTail(dir: string, files: string[], log?: Logger): Promise<{ seq: number; hash: string }> {
+export async function recoverTail(dir: string, files: string[], log?: Logger): Promise<{ seq: number; hash: string; moved: Quarantined[] }> {
+  const moved: Quarantined[] = [];
   for (const name of [...files].reverse()) {
     const fh = await open(join(dir, name), 'r+');
     try {
@@ -59,18 +64,20 @@ export async function recoverTail(dir: string, files: string[], log?: Logger): P
         if (keep < size) {
           const fragment = Buffer.alloc(size - keep);
           await fh.read(fragment, 0, fragment.length, keep);
-          const side = join(dir, `torn-${name}-${Date.now()}-${keep}.fragment`);
+          const fragmentName = `torn-${name}-${Date.now()}-${keep}.fragment`;
+          const side = join(dir, fragmentName);
           await writeFile(side, fragment, { mode: 0o600 });
           await fh.truncate(keep);
           await fh.sync();
           log?.warn({ file: name, bytes: fragment.length, fragment: side }, 'audit: cut a torn tail left by a crash');
+          moved.push({ file: name, bytes: fragment.length, fragment: fragmentName });
           size = keep;
         }
-        if (record) return { seq: record.seq, hash: record.hash };
+        if (record) return { seq: record.seq, hash: record.hash, moved };
       }
     } finally {
       await fh.close();
     }
   }
-  return { seq: 0, hash: GENESIS };
+  return { seq: 0, hash: GENESIS, moved };
 }

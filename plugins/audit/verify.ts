@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GENESIS, fileFor, recordHash, type AuditRecord } from './chain.js';
 import { auditFiles } from './log.js';
+import { HEAD_FILE, readHead } from './head.js';
+
+/** `audit.recovered` reasons that mean records were lost or the head was forged. */
+const LOSS = new Set(['behind-head', 'head-invalid']);
 
 /** Where the chain first breaks, and why. */
 export interface BrokenAt {
@@ -11,8 +15,12 @@ export interface BrokenAt {
   line: number;
   /** The seq the line carries, or the one expected there when it does not parse. */
   seq: number;
-  /** unparseable, hash (the line was altered), seq (a line is missing or out of order), prev-hash, wrong-file. */
-  reason: 'unparseable' | 'hash' | 'seq' | 'prev-hash' | 'wrong-file';
+  /**
+   * unparseable, hash (the line was altered), seq (a line is missing or out of order), prev-hash,
+   * wrong-file, truncated (the log ends before its signed head, or recovered from that once),
+   * head (the signed head's signature does not hold).
+   */
+  reason: 'unparseable' | 'hash' | 'seq' | 'prev-hash' | 'wrong-file' | 'truncated' | 'head';
 }
 
 /** The integrity report of `GET /v1/audit?verify=true` and `ag audit verify`. */
@@ -22,6 +30,8 @@ export interface VerifyReport {
   records: number;
   files: number;
   firstBroken?: BrokenAt;
+  /** The signed head the chain was checked against, when there is one. */
+  head?: { seq: number; hash: string; ts: string };
 }
 
 /** Each line of each daily file, in order, with where it is. */
@@ -55,6 +65,7 @@ function check(key: string, text: string, seq: number, prevHash: string, file: s
  */
 export async function verifyChain(dir: string, key: string, opts: { untilSeq?: number } = {}): Promise<VerifyReport> {
   const files = await auditFiles(dir);
+  const signed = await readHead(dir, key);
   let prevHash = GENESIS;
   let seq = 0;
   let records = 0;
@@ -64,9 +75,19 @@ export async function verifyChain(dir: string, key: string, opts: { untilSeq?: n
     records++;
     const { record, reason } = check(key, text, seq + 1, prevHash, file);
     if (reason && !firstBroken) firstBroken = { file, line, seq: typeof record?.seq === 'number' ? record.seq : seq + 1, reason };
+    // A recovery that found lost records keeps the log broken: the loss is not undone by new lines.
+    if (!reason && !firstBroken && record?.action === 'audit.recovered' && LOSS.has(String(record.detail?.reason))) {
+      firstBroken = { file, line, seq: record.seq, reason: record.detail.reason === 'head-invalid' ? 'head' : 'truncated' };
+    }
     // After a break, follow the lines as they are, so one bad line is reported once, not forever.
     seq = typeof record?.seq === 'number' ? record.seq : seq + 1;
     prevHash = record?.hash ?? prevHash;
   }
-  return { ok: firstBroken === undefined, records, files: files.length, ...(firstBroken ? { firstBroken } : {}) };
+  const head = signed.head;
+  if (!firstBroken && !signed.valid) firstBroken = { file: HEAD_FILE, line: 0, seq: head?.seq ?? 0, reason: 'head' };
+  if (!firstBroken && head && seq < head.seq) firstBroken = { file: files.at(-1) ?? HEAD_FILE, line: 0, seq: head.seq, reason: 'truncated' };
+  return {
+    ok: firstBroken === undefined, records, files: files.length, ...(firstBroken ? { firstBroken } : {}),
+    ...(head && signed.valid ? { head: { seq: head.seq, hash: head.hash, ts: head.ts } } : {}),
+  };
 }

@@ -89,3 +89,20 @@ t.test('no token, key or secret reaches a log line or an error body', async (t) 
     for (const b of bodies) t.notOk(b.includes(secret), 'not in a response body');
   }
 });
+
+t.test('behind a trusted proxy the failure lockout keys on the real client, not the proxy', async (t) => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'aegis-proxy-'));
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(stateDir, 'aegis.config.json'), JSON.stringify({ version: 1, server: { trustProxy: ['127.0.0.1'] }, plugins: { auth: { failureLimit: 3 } } }));
+  const app = await testApp(t, { stateDir, plugins: { auth: { failureLimit: 3 } } });
+  const via = (client: string, token?: string) => app.inject({
+    method: 'GET', url: '/v1/sessions', headers: { ...bearer(token), 'x-forwarded-for': client }, remoteAddress: '127.0.0.1',
+  });
+  for (let i = 0; i < 3; i++) t.equal((await via('203.0.113.9', `wrong-token-number-${i}-xxxxxxxx`)).statusCode, 401);
+  t.equal((await via('203.0.113.9')).statusCode, 429, 'the guessing client is locked out');
+  t.equal((await via('198.51.100.7')).statusCode, 200, 'another client behind the same proxy is not');
+  const spoofed = await app.inject({ method: 'GET', url: '/v1/sessions', headers: { ...bearer(), 'x-forwarded-for': '198.51.100.7' }, remoteAddress: '127.0.0.9' });
+  t.equal(spoofed.statusCode, 200);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/auth/whoami', headers: { ...bearer('wrong-token-from-untrusted-xxx'), 'x-forwarded-for': '203.0.113.9' }, remoteAddress: '127.0.0.9' })).statusCode, 401,
+    'a caller that is not a trusted proxy cannot borrow a locked-out address or escape its own');
+});

@@ -79,14 +79,16 @@ export class SessionActions {
     this.events.emit('question.answered', { ...this.base(s), ...detail, actorId: actor?.id });
   }
 
-  async interrupt(s: Session): Promise<void> {
+  async interrupt(s: Session, actor?: Principal | null): Promise<void> {
     await liveDriver(s).interrupt(s.ctx);
     s.metrics.interrupts++;
     void s.save();
+    this.events.emit('session.interrupted', { ...this.base(s), key: 'interrupt', actorId: actor?.id });
   }
 
-  async escape(s: Session): Promise<void> {
+  async escape(s: Session, actor?: Principal | null): Promise<void> {
     await liveDriver(s).escape(s.ctx);
+    this.events.emit('session.interrupted', { ...this.base(s), key: 'escape', actorId: actor?.id });
   }
 
   /**

@@ -59,6 +59,12 @@ export interface SessionContext {
    */
   adoptProcess(pid: number): void;
   processExited(code: number | null, signal: string | null): void;
+  /**
+   * Records another process group the session owns (a command the agent runs in a group of its
+   * own), so it is ended with the session and reaped after a server crash; `released` forgets it.
+   */
+  trackGroup(pgid: number): void;
+  releaseGroup(pgid: number): void;
   /** The current screen (PTY drivers). */
   screen(): ScreenSnapshot;
   /** Resolves after the next repaint, or after `timeoutMs` (false). */

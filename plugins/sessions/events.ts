@@ -21,6 +21,17 @@ declare module '../../kernel/events.js' {
     'session.message-sent': SessionEventBase & { delivered: boolean; attempts: number; actorId?: string };
     'session.exited': SessionEventBase & { exitCode: number | null; signal: string | null; reason?: string };
     'session.killed': SessionEventBase & { actorId?: string };
+    /** A create matched an idle session of the same owner, agent and workDir and returned it. */
+    'session.reused': SessionEventBase & { actorId?: string; prompted: boolean };
+    /** Ctrl-C (`interrupt`) or Escape was sent to the agent. */
+    'session.interrupted': SessionEventBase & { key: 'interrupt' | 'escape'; actorId?: string };
+    /** A principal read a session's transcript (reads of what an agent saw and said are audited). */
+    'session.transcript-read': SessionEventBase & { actorId?: string };
+    /**
+     * A lookup of an existing session answered 404 because the principal may not see it (another
+     * tenant's): to the caller it looks unknown, to the audit it is a denied lookup.
+     */
+    'session.lookup-hidden': { sessionId: string; principalId: string; tenantId?: string; action: string; at: string };
     /** The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's. */
     'session.start-failed': SessionEventBase & { code: string; reason: string };
     'session.restored': SessionEventBase & { resumed: boolean };

@@ -76,12 +76,25 @@ export function pidStartTime(pid: number): string | undefined {
 }
 
 /**
+ * Whether `pid` may still name our process or our group: its leader runs with the start time we
+ * noted, or the leader is gone (while any member of its group lives, the kernel does not hand its
+ * number out again). A live pid with another start time is someone else's.
+ */
+export function stillOurs(pid: number, startTime: string | undefined): boolean {
+  if (startTime === undefined) return true;
+  const now = pidStartTime(pid);
+  return now === undefined || now === startTime;
+}
+
+/**
  * Ends a process group: SIGTERM, then SIGKILL to whatever of it is left once `graceMs` passes.
  * `leaderExited` (our own PTY child) resolves as soon as the leader is reaped; the rest of the
  * group, and any orphan group that is not our child, raise no event, so those are checked at a
- * backing-off interval bounded by the grace period.
+ * backing-off interval bounded by the grace period. With `startTime`, a pid that now names
+ * another process is never signalled.
  */
-export async function terminateGroup(pid: number, graceMs: number, leaderExited?: Promise<unknown>): Promise<void> {
+export async function terminateGroup(pid: number, graceMs: number, leaderExited?: Promise<unknown>, startTime?: string): Promise<void> {
+  if (!stillOurs(pid, startTime)) return;
   if (!signalGroup(pid, 'SIGTERM')) return;
   const deadline = Date.now() + graceMs;
   if (leaderExited) {
@@ -94,7 +107,7 @@ export async function terminateGroup(pid: number, graceMs: number, leaderExited?
     await delay(wait);
     wait = Math.min(wait * 2, 100);
   }
-  if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+  if (groupAlive(pid) && stillOurs(pid, startTime)) signalGroup(pid, 'SIGKILL');
 }
 
 const SIGNAL_NAMES = new Map<number, string>(

@@ -118,3 +118,40 @@ t.test('after a kill -9 of the server, the orphaned agent group is ended and the
   t.not(back.pid, created.pid);
   t.notOk(processGone(back.pid), 'the agent runs again under the new server');
 });
+
+t.test('after a crash every process group a session owned is reaped, but a reused pid is never signalled', async (t) => {
+  const first = await makeApp();
+  t.teardown(() => cleanup(first.stateDir, first.work));
+  const id = (await first.inject('POST', '/v1/sessions', { workDir: first.work, agent: 'command' })).json.id as string;
+  await first.app.close();
+
+  const detached = (cmd: string) => { const c = spawn('bash', ['-c', cmd], { detached: true, stdio: 'ignore' }); c.unref(); return c.pid!; };
+  const { pidStartTime } = await import('./process-group.js');
+  // A terminal still running, led by its own command.
+  const running = detached('exec sleep 1000');
+  // A terminal whose leader exited while a background member lives on in its group.
+  const leader = detached('sleep 1000 & echo $! > /dev/null; exit 0');
+  const leaderStart = pidStartTime(leader);
+  // An unrelated process whose pid the record names with another start time: a reused pid.
+  const stranger = detached('exec sleep 1000');
+  t.teardown(() => { for (const p of [running, leader, stranger]) { try { process.kill(-p, 'SIGKILL'); } catch { /* gone */ } } });
+  await waitGone(leader);
+  t.notOk(await waitGroupGone(leader, 200), 'the leaderless group still has a live member');
+
+  const file = join(first.stateDir, 'sessions', `${id}.json`);
+  const rec = JSON.parse(await readFile(file, 'utf8'));
+  rec.groups = [
+    { pgid: running, startTime: pidStartTime(running) },
+    { pgid: leader, startTime: leaderStart },
+    { pgid: stranger, startTime: 'not-its-start-time' },
+  ];
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, JSON.stringify(rec));
+
+  const second = await makeApp({ stateDir: first.stateDir });
+  await second.app.sessions.whenRestored();
+  t.teardown(async () => { await second.app.close(); await cleanup(second.work); });
+  t.ok(await waitGroupGone(running), 'the running terminal was ended');
+  t.ok(await waitGroupGone(leader), 'the members of a leaderless group were ended');
+  t.notOk(processGone(stranger), 'the process whose start time differs was left alone');
+});

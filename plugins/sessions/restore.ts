@@ -11,15 +11,23 @@ import { groupAlive, pidStartTime, terminateGroup } from './process-group.js';
  * left alone, with a warning.
  */
 async function reapOrphan(rec: SessionRecord, deps: SessionDeps): Promise<void> {
-  if (!rec.pid) return;
-  const now = pidStartTime(rec.pid);
   const log = deps.log.child({ sessionId: rec.id });
-  if (rec.pidStartTime !== undefined && now === rec.pidStartTime) {
-    log.warn({ pid: rec.pid, serverPid: rec.serverPid }, 'agent process of a previous server still runs; ending its process group');
-    await terminateGroup(rec.pid, deps.options.killGraceMs);
-  } else if (rec.pidStartTime === undefined && groupAlive(rec.pid)) {
-    log.warn({ pid: rec.pid }, 'cannot tell whether this pid is still our agent (no /proc); leaving it alone');
+  const groups = [...(rec.pid ? [{ pgid: rec.pid, startTime: rec.pidStartTime }] : []), ...(rec.groups ?? [])];
+  for (const { pgid, startTime } of groups) {
+    if (startTime === undefined) {
+      if (groupAlive(pgid)) log.warn({ pgid }, 'cannot tell whether this process group is still ours (no /proc); leaving it alone');
+      continue;
+    }
+    const now = pidStartTime(pgid);
+    // Ours: the leader with the start time we noted, or a group whose leader died while members
+    // live on (its number cannot be reused while they do).
+    const leaderOurs = now === startTime;
+    const membersOnly = now === undefined && groupAlive(pgid);
+    if (!leaderOurs && !membersOnly) continue;
+    log.warn({ pgid, serverPid: rec.serverPid, leaderAlive: leaderOurs }, 'a process group of a previous server still runs; ending it');
+    await terminateGroup(pgid, deps.options.killGraceMs, undefined, startTime);
   }
+  rec.groups = [];
 }
 
 function emitRestored(deps: SessionDeps, rec: SessionRecord, resumed: boolean): void {
@@ -31,7 +39,11 @@ async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionD
   const driver = reg.driverFor(rec.agent);
   const s = await Session.load(rec, driver, await deps.files.loadSecret(rec.id), deps);
   reg.register(s);
-  if (!s.live) return undefined;
+  if (!s.live) {
+    // Ended, but a crash may have come before its other groups (terminals) were stopped.
+    if (rec.groups?.length) { await reapOrphan(rec, deps); await s.save(); }
+    return undefined;
+  }
   if (!driver || !driver.capabilities.resume) {
     await reapOrphan(rec, deps);
     const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;

@@ -95,7 +95,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
       schema: { tags, summary: action === 'interrupt' ? 'Interrupt the agent (Ctrl-C)' : 'Press Escape', ...id, body: Empty, response: { 200: Ok, ...errors } },
     }, async (request) => {
       svc.authorize(request.principal, request.params.id, 'act');
-      await svc[action](request.params.id);
+      await svc[action](request.params.id, request.principal);
       return { ok: true };
     });
   }
@@ -113,7 +113,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     config: { permission: 'read' },
     schema: { tags, summary: 'Transcript, paged by offset, optionally one role', ...id, querystring: TranscriptQuery, response: { 200: TranscriptResponse, ...errors } },
   }, async (request) => {
-    svc.authorize(request.principal, request.params.id, 'read');
+    const rec = svc.authorize(request.principal, request.params.id, 'read');
+    app.events.emit('session.transcript-read', { sessionId: rec.id, tenantId: rec.owner.tenantId, at: new Date().toISOString(), actorId: request.principal?.id });
     return svc.transcript(request.params.id, request.query);
   });
 
@@ -121,7 +122,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     config: { permission: 'read' },
     schema: { tags, summary: 'Transcript, newest first, paged by a stable entry id', ...id, querystring: CursorQuery, response: { 200: CursorResponse, ...errors } },
   }, async (request) => {
-    svc.authorize(request.principal, request.params.id, 'read');
+    const rec = svc.authorize(request.principal, request.params.id, 'read');
+    app.events.emit('session.transcript-read', { sessionId: rec.id, tenantId: rec.owner.tenantId, at: new Date().toISOString(), actorId: request.principal?.id });
     return svc.transcriptBefore(request.params.id, { beforeId: request.query.before_id, limit: request.query.limit });
   });
 

@@ -109,7 +109,13 @@ export class SessionsRegistry implements SessionsService {
     const s = this.sessions.get(id);
     if (!s) throw new SessionNotFound(id);
     const d = this.access(principal, s.record, action);
-    if (d === 'hide') throw new SessionNotFound(id);
+    if (d === 'hide') {
+      this.deps.events.emit('session.lookup-hidden', {
+        sessionId: id, principalId: principal?.id ?? 'anonymous', ...(principal?.tenantId !== undefined ? { tenantId: principal.tenantId } : {}),
+        action, at: new Date().toISOString(),
+      });
+      throw new SessionNotFound(id);
+    }
     if (d === 'deny') throw new SessionForbidden(action, id);
     return s.record;
   }
@@ -139,6 +145,9 @@ export class SessionsRegistry implements SessionsService {
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
       if (c.prompt) await this.actions.send(idle, c.prompt, principal);
+      this.deps.events.emit('session.reused', {
+        sessionId: idle.record.id, tenantId: idle.record.owner.tenantId, at: new Date().toISOString(), actorId: principal?.id, prompted: !!c.prompt,
+      });
       return { session: idle.view(), reused: true };
     }
     this.checkLimits(owner, principal);
@@ -242,8 +251,8 @@ export class SessionsRegistry implements SessionsService {
   approve(id: string, option?: number, actor?: Principal | null): Promise<void> { return this.actions.approve(this.session(id), option, actor); }
   reject(id: string, actor?: Principal | null): Promise<void> { return this.actions.reject(this.session(id), actor); }
   answer(id: string, answer: Answer, actor?: Principal | null): Promise<void> { return this.actions.answer(this.session(id), answer, actor); }
-  interrupt(id: string): Promise<void> { return this.actions.interrupt(this.session(id)); }
-  escape(id: string): Promise<void> { return this.actions.escape(this.session(id)); }
+  interrupt(id: string, actor?: Principal | null): Promise<void> { return this.actions.interrupt(this.session(id), actor); }
+  escape(id: string, actor?: Principal | null): Promise<void> { return this.actions.escape(this.session(id), actor); }
 
   async kill(id: string, actor?: Principal | null): Promise<SessionView> {
     const s = this.session(id);

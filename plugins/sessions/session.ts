@@ -180,6 +180,18 @@ export class Session {
     this.noteProcess(pid);
   }
 
+  trackGroup(pgid: number): void {
+    const groups = (this.record.groups ??= []);
+    groups.push({ pgid, startTime: pidStartTime(pgid) });
+    void this.save();
+  }
+
+  releaseGroup(pgid: number): void {
+    if (!this.record.groups) return;
+    this.record.groups = this.record.groups.filter((g) => g.pgid !== pgid);
+    void this.save();
+  }
+
   private noteProcess(pid: number): void {
     Object.assign(this.record, { pid, serverPid: process.pid, pidStartTime: pidStartTime(pid) });
     void this.save();
@@ -213,11 +225,17 @@ export class Session {
     }
   }
 
-  /** Ends the process group; resolves once it is gone (or there was none). */
+  /**
+   * Ends the agent's process group and every other group the session owns; resolves once they are
+   * gone. A pid whose start time no longer matches belongs to someone else now and is left alone.
+   */
   async terminate(): Promise<void> {
     const grace = this.deps.options.killGraceMs;
+    const others = (this.record.groups ?? []).map((g) => terminateGroup(g.pgid, grace, undefined, g.startTime));
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
-    else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited);
+    else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited, this.record.pidStartTime);
+    await Promise.all(others);
+    if (this.record.groups?.length) { this.record.groups = []; void this.save(); }
   }
 
   /** Server shutdown: the process is stopped but the record keeps its state, so the next start resumes it. */

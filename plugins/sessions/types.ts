@@ -75,6 +75,11 @@ export interface SessionRecord {
   serverPid?: number;
   /** Start time of `pid` (Linux /proc clock ticks), so a reused pid is never mistaken for our orphan. */
   pidStartTime?: string;
+  /**
+   * Other process groups the session owns (an ACP agent's terminals), each with its leader's
+   * start time: reaped when the session ends and, after a crash, when the next server starts.
+   */
+  groups?: Array<{ pgid: number; startTime?: string }>;
   /** Counters and durations, persisted so they survive restarts. */
   metrics?: PersistedMetrics;
 }
