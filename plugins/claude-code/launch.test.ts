@@ -42,7 +42,7 @@ t.test('IS_SANDBOX is set only for bypassPermissions as root', async (t) => {
 
 t.test('of the server env only the allowlist reaches the CLI: ANTHROPIC_* yes, the master token and other secrets no', async (t) => {
   const { sessionEnv } = await import('./start.js');
-  const { agentEnv } = await import('../sessions/env.js');
+  const { agentEnv } = await import('../sessions/index.js');
   const source = {
     PATH: '/bin', AEGIS_AUTH_TOKEN: 'master-token-must-not-leak', SERVER_ONLY_SECRET: 's3', ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
     CLAUDE_CODE_MAX_RETRIES: '0', DISABLE_TELEMETRY: '1', CLAUDE_CONFIG_DIR: '/root/.claude-server',

@@ -2,11 +2,10 @@ import t from 'tap';
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FORWARDER, HTTP_HOOK_EVENTS, hookSettings, shellQuote, writeHookSettings, writeLaunchSettings } from './settings.js';
-import { writeOwnedFile } from '../sessions/agent-runtime.js';
 import { sandboxFor } from './start.js';
 import { paste } from './keys.js';
 
@@ -25,7 +24,10 @@ t.test('HTTP hooks post to <hookUrl>/<Event> with the secret in a header, never 
 });
 
 /** The two context members writing settings uses, over a plain folder (no agent user). */
-const agentFiles = (dir: string) => ({ agentDir: dir, writeAgentFile: (name: string, data: string) => writeOwnedFile(dir, name, data, undefined) });
+const agentFiles = (dir: string) => ({
+  agentDir: dir,
+  writeAgentFile: async (name: string, data: string) => { await writeFile(join(dir, name), data, { mode: 0o600 }); return join(dir, name); },
+});
 
 t.test('settings and secret files are private to the owner', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-cc-settings-'));

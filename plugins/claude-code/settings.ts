@@ -1,4 +1,4 @@
-import type { SessionContext } from '../sessions/driver.js';
+import type { SessionContext } from '../sessions/index.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { findOnPath } from '../../plugins/sessions/executable.js';
+import { execFileSync } from 'node:child_process';
 import { chown, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +114,7 @@ async function run(user: TestAgentUser): Promise<void> {
     await call(operator, 'DELETE', `/v1/sessions/${id}`);
   });
 
-  const noBox = ['bwrap', 'socat'].filter((tool) => !findOnPath(tool, process.env.PATH ?? ''));
+  const noBox = ['bwrap', 'socat'].filter((tool) => { try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); return false; } catch { return true; } });
   const boxSkip = noBox.length ? `Claude Code's sandbox needs ${noBox.join(' and ')} (apt-get install bubblewrap socat)` : false;
   if (boxSkip) t.comment(`skipped: ${boxSkip}`);
   t.test("a tenant with Claude Code's sandbox: Bash runs, but cannot write outside the workDir even where the agent user could", { skip: boxSkip }, async (t) => {
