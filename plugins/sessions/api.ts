@@ -83,8 +83,12 @@ export interface CreateGuardInput {
   agent: string;
   env: Record<string, string>;
   principal: Principal | null;
-  /** `create` for a new conversation, `resume` when `resumeSessionId` continues one. */
-  origin?: 'create' | 'resume';
+  /**
+   * `create` for a new conversation, `resume` when `resumeSessionId` continues one, `restore`
+   * when a session is brought back after a server restart (its owner stands in as `principal`,
+   * so rules checked at create are checked again against today's filesystem).
+   */
+  origin?: 'create' | 'resume' | 'restore';
   /** The permission mode the agent would run in. */
   permissionMode: PermissionMode;
   /** Names of the request's env variables (already checked). */

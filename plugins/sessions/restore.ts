@@ -65,6 +65,14 @@ async function resumeOne(reg: SessionsRegistry, s: Session, deps: SessionDeps): 
   // Time the server was down belongs to no state.
   if (rec.metrics) rec.metrics.stateSince = new Date().toISOString();
   await mkdir(deps.files.dir(rec.id), { recursive: true, mode: 0o700 });
+  const refusal = await reg.restoreRefusal(rec);
+  if (refusal) {
+    deps.log.warn({ sessionId: rec.id, refusal }, 'session not restored');
+    s.markExited(refusal, 'restore-refused');
+    emitRestored(deps, rec, false);
+    await s.save();
+    return;
+  }
   try {
     await reg.start(s, { resume: true });
     emitRestored(deps, rec, true);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { can, type Principal } from '../auth/index.js';
 import type {
   AccessAction, AccessPolicy, AgentUserResolver, CreateGuard, CreateSessionInput, IsolationStatus, ListFilter, ListPage,
@@ -220,6 +220,30 @@ export class SessionsRegistry implements SessionsService {
       });
       throw coded;
     }
+  }
+
+  /**
+   * Runs the create guards again for a session being restored, against the workDir's real path
+   * today (a component may have been swapped for a symlink while the server was down). Returns
+   * why it may not come back, or undefined.
+   */
+  async restoreRefusal(rec: Readonly<SessionRecord>): Promise<string | undefined> {
+    let workDir: string;
+    try {
+      workDir = await realpath(rec.workDir);
+    } catch (err) {
+      return `workDir ${rec.workDir} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    const principal: Principal | null = rec.owner.tenantId === undefined ? null
+      : { id: rec.owner.principalId, kind: 'key', role: 'operator', tenantId: rec.owner.tenantId };
+    try {
+      for (const guard of this.guards) {
+        await guard({ workDir, agent: rec.agent, env: rec.env, principal, origin: 'restore', permissionMode: rec.permissionMode, envNames: Object.keys(rec.env) });
+      }
+    } catch (err) {
+      return `refused on restore: ${(err as Error).message}`;
+    }
+    return undefined;
   }
 
   get(id: string): SessionView | undefined { return this.sessions.get(id)?.view(); }

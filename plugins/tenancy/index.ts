@@ -20,7 +20,7 @@ export interface TenancyService {
   /** The workdir rule of a tenant, if the config has one. */
   workdirRule(tenantId: string): TenantWorkdir | undefined;
   /** Refuses (403, audited) a workDir the principal's tenant may not use. Master and tenant-less principals pass. */
-  checkWorkDir(principal: Principal | null, workDir: string): Promise<void>;
+  checkWorkDir(principal: Principal | null, workDir: string, origin?: 'create' | 'resume' | 'restore'): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -51,7 +51,7 @@ async function tenancy(app: FastifyInstance, opts: TenancyOptions) {
   const service: TenancyService = {
     canSee,
     workdirRule: (tenantId) => (Object.hasOwn(rules, tenantId) ? rules[tenantId] : undefined),
-    async checkWorkDir(principal, workDir) {
+    async checkWorkDir(principal, workDir, origin = 'create') {
       const tenantId = principal?.tenantId;
       if (!principal || principal.kind === 'master' || tenantId === undefined) return;
       const rule = service.workdirRule(tenantId);
@@ -59,7 +59,7 @@ async function tenancy(app: FastifyInstance, opts: TenancyOptions) {
       const verdict = await checkWorkdir(workDir, rule);
       if (!verdict.refusal) return;
       app.events.emit('tenancy.denied', {
-        tenantId, principalId: principal.id, attempted: 'session.create', reason: verdict.refusal,
+        tenantId, principalId: principal.id, attempted: origin === 'restore' ? 'session.restore' : 'session.create', reason: verdict.refusal,
         workDir, resolved: verdict.resolved, at: at(),
       });
       throw new WorkdirDenied(tenantId);
@@ -69,7 +69,7 @@ async function tenancy(app: FastifyInstance, opts: TenancyOptions) {
   app.decorateRequest('tenant', null);
   app.addHook('onRequest', async (request) => { request.tenant = request.principal?.tenantId ?? null; });
 
-  app.sessions.addCreateGuard((input) => service.checkWorkDir(input.principal, input.workDir));
+  app.sessions.addCreateGuard((input) => service.checkWorkDir(input.principal, input.workDir, input.origin));
   app.sessions.addQuota(sessionQuotas(opts.limits));
   // Each tenant's agents as its own OS user: checked now, so a wrong name stops the boot.
   for (const [tenantId, spec] of Object.entries(opts.agentUsers)) {

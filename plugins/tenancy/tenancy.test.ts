@@ -138,3 +138,27 @@ t.test('an allowed path that leaves the tenant root stops the boot', async (t) =
   const err = await buildTestApp({ stateDir, config: { tenantWorkdirs: { t: { root: '/tenants/t', allowedPaths: ['../other'] } } } }).catch((e: { code?: string }) => e);
   t.equal((err as { code?: string }).code, 'AEGIS_ERR_CONFIG_INVALID');
 });
+
+t.test('a session whose workDir was swapped for a symlink out of its root while the server was down is not restored', async (t) => {
+  const { base, root, tenantWorkdirs } = await tree(t);
+  const first = await buildTestApp({ plugins: CAT, config: { tenantWorkdirs } });
+  const stateDir = first.config.stateDir;
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  const a = (await createKey(first, { name: 'a', role: 'operator', tenantId: 'tenant-a' })).key;
+  const res = await create(first, a, join(root, 'projects', 'app'));
+  t.equal(res.statusCode, 201);
+  const id = res.json().id as string;
+  await first.close();
+
+  // While the server is down, the project folder becomes a link to another tenant's tree.
+  await rm(join(root, 'projects', 'app'), { recursive: true });
+  await symlink(join(base, 'outside'), join(root, 'projects', 'app'));
+
+  const second = await buildTestApp({ stateDir, plugins: CAT, config: { tenantWorkdirs } });
+  t.teardown(() => second.close());
+  await second.sessions.whenRestored();
+  const back = (await second.inject({ method: 'GET', url: `/v1/sessions/${id}`, headers: bearer() })).json();
+  t.equal(back.status, 'exited', 'the agent was not started outside its root');
+  t.match(back.reason, /refused on restore/);
+  t.match((await denials(second)).at(-1), { tenantId: 'tenant-a', detail: { attempted: 'session.restore', reason: 'outside-root' } }, 'the refusal is audited');
+});
