@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import './types.js';
 import type { AegisConfig } from './config/schema.js';
-import { frameworkErrorHandler, installErrorHandlers } from './errors.js';
+import { MAX_PARAM_LENGTH, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { EventBus } from './events.js';
 import { loggerOptions } from './logger.js';
 import { Lifecycle, installDrainHooks } from './lifecycle.js';
@@ -15,8 +15,6 @@ import { createHealthService, registerHealth } from './health.js';
 import { resolvePlugins } from './plugins/resolve.js';
 import type { Catalogue } from './plugins/types.js';
 
-/** Longest path parameter the router accepts (fastify's default); longer ones answer 414. */
-const MAX_PARAM_LENGTH = 100;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface BuildOptions {
@@ -47,7 +45,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
     return503OnClosing: true,
     // Router-level failures (bad percent-encoding, over-long params) go through our error handler.
     frameworkErrors: frameworkErrorHandler(config.server.bodyLimit, MAX_PARAM_LENGTH),
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,
     schemaController: { compilersFactory: { buildValidator: finiteValidatorFactory() as never } },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },

@@ -25,6 +25,9 @@ export const ValidationFailed = defineError('AEGIS_ERR_VALIDATION', '%s', 400);
 export const InvalidJson = defineError('AEGIS_ERR_INVALID_JSON', 'The request body is not valid JSON', 400);
 export const BodyTooLarge = defineError('AEGIS_ERR_BODY_TOO_LARGE', 'The request body is larger than %s bytes', 413);
 export const UnsupportedMediaType = defineError('AEGIS_ERR_UNSUPPORTED_MEDIA_TYPE', 'Content type %s is not accepted; send application/json', 415);
+/** Longest path parameter the router accepts (fastify's default); longer ones answer 414. */
+export const MAX_PARAM_LENGTH = 100;
+
 export const BadUrl = defineError('AEGIS_ERR_BAD_URL', 'The URL is not valid (malformed percent-encoding)', 400);
 export const ParamTooLong = defineError('AEGIS_ERR_PARAM_TOO_LONG', 'A path parameter is longer than %s characters', 414);
 export const Internal = defineError('AEGIS_ERR_INTERNAL', 'Internal error; see the server log for request %s', 500);
@@ -90,7 +93,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const body: ErrorBody = { code: 'AEGIS_ERR_VALIDATION', message, requestId: request.id, details: raw.validation };
       return reply.status(400).send(body);
     }
-    const err = translate(raw, request, app.initialConfig.bodyLimit ?? 1048576, app.initialConfig.maxParamLength ?? 100);
+    const err = translate(raw, request, app.initialConfig.bodyLimit ?? 1048576, MAX_PARAM_LENGTH);
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     const ours = typeof err.code === 'string' && err.code.startsWith('AEGIS_ERR_');
     if (status >= 500) request.log.error({ err: raw }, 'request failed');

@@ -3,11 +3,14 @@ import { readTextFile, writeTextFile, type FsLimits } from './fs.js';
 import { RPC, RpcError, type JsonRpcPeer } from './jsonrpc.js';
 import type { Terminals } from './terminals.js';
 import type { Workspace } from './workspace.js';
+import type { AgentActions } from './events.js';
 
 /** What the client side answers with; the conversation provides it. */
 export interface ClientSide {
   workspace: Workspace;
   fsLimits: FsLimits;
+  /** Reports what the agent did (files written), for the audit. */
+  actions?: AgentActions;
   fs: boolean;
   terminal: boolean;
   terminals: Terminals;
@@ -33,7 +36,12 @@ export function serveClient(peer: JsonRpcPeer, side: ClientSide): void {
   });
   const declined = (what: string) => () => { throw new RpcError(RPC.methodNotFound, `${what} is turned off in this Aegis`); };
   peer.onRequest('fs/read_text_file', side.fs ? (p) => readTextFile(side.workspace, p, side.fsLimits) : declined('fs'));
-  peer.onRequest('fs/write_text_file', side.fs ? (p) => writeTextFile(side.workspace, p, side.fsLimits) : declined('fs'));
+  peer.onRequest('fs/write_text_file', side.fs ? async (p) => {
+    const done = await writeTextFile(side.workspace, p, side.fsLimits);
+    const { path, content } = p as { path: string; content: string };
+    side.actions?.fileWritten(path, Buffer.byteLength(content));
+    return done;
+  } : declined('fs'));
   const t = side.terminals;
   const terms: Record<string, (p: unknown) => unknown> = {
     'terminal/create': (p) => t.create(p), 'terminal/output': (p) => t.output(p), 'terminal/wait_for_exit': (p) => t.waitForExit(p),

@@ -9,6 +9,8 @@ import { TurnRecorder } from './recorder.js';
 import { Terminals } from './terminals.js';
 import { Turns } from './turns.js';
 import { Workspace } from './workspace.js';
+import { agentActions } from './events.js';
+import type { EventBus } from '../../kernel/events.js';
 
 /** The knobs a conversation runs with (from the plugin options and the agent). */
 export interface ConversationOptions {
@@ -26,6 +28,8 @@ export interface ConversationOptions {
   maxWriteBytes: number;
   stdinBacklogBytes: number;
   killGraceMs: number;
+  /** Where file writes and terminal commands are reported (audited); absent in unit tests. */
+  events?: EventBus;
   /** Set once the server closes: no agent process may be started after it. */
   closing: { closed: boolean };
   /** Replace the agent process after every cancelled turn (see `replace`). */
@@ -59,7 +63,7 @@ export class Conversation {
     this.workspace = Workspace.fix(ctx.record.workDir);
     this.terminals = new Terminals(this.workspace, launch.env, {
       defaultOutputBytes: opts.terminalOutputBytes, maxOutputBytes: opts.terminalOutputMaxBytes, maxTerminals: opts.maxTerminals,
-    }, ctx, (file, args) => ctx.agentCommand(file, args));
+    }, ctx, agentActions(opts.events, () => ctx.record), (file, args) => ctx.agentCommand(file, args));
   }
 
   /**
@@ -100,6 +104,7 @@ export class Conversation {
     serveClient(proc.peer, {
       workspace: this.workspace, fs: this.fsOffered, terminal: this.opts.terminal, terminals: this.terminals,
       fsLimits: { maxReadBytes: this.opts.maxReadBytes, maxWriteBytes: this.opts.maxWriteBytes },
+      actions: agentActions(this.opts.events, () => this.ctx.record),
       update: (u) => { if (!this.replaying) this.recorder.update(u); },
       permission: (req) => this.holdPermission(req),
     });

@@ -7,6 +7,7 @@ import { genericAgent } from './program.js';
 import type { AcpOptions } from './schema.js';
 
 export { optionsSchema, type AcpOptions } from './schema.js';
+export type {} from './events.js';
 
 /**
  * The ACP runtime: agents driven over the Agent Client Protocol (JSON-RPC on stdio). Registers
@@ -15,7 +16,7 @@ export { optionsSchema, type AcpOptions } from './schema.js';
 async function acp(app: FastifyInstance, opts: AcpOptions) {
   const sessionsOpts = (app.config.plugins as Record<string, { killGraceMs?: number } | undefined>).sessions;
   const closing = { closed: false };
-  const conv = { ...opts, killGraceMs: sessionsOpts?.killGraceMs ?? 3000, closing };
+  const conv = { ...opts, killGraceMs: sessionsOpts?.killGraceMs ?? 3000, closing, events: app.events };
   // Registered after sessions, so this runs before it stops the sessions: no agent starts after.
   app.addHook('onClose', async () => { closing.closed = true; });
   if (opts.claude.enabled) app.sessions.addAgent(createAcpDriver(claudeAgent(opts), conv));

@@ -6,6 +6,7 @@ import { pidStartTime, terminateGroup } from '../sessions/process-group.js';
 import { AcpRequestDeclined } from './errors.js';
 import { RPC, RpcError } from './jsonrpc.js';
 import { RESOURCE_NOT_FOUND, type Workspace } from './workspace.js';
+import type { AgentActions } from './events.js';
 
 /** Bounds on what one session's agent may start and keep. */
 export interface TerminalLimits {
@@ -50,6 +51,7 @@ export class Terminals {
   constructor(
     private readonly ws: Workspace, private readonly env: Record<string, string>, private readonly limits: TerminalLimits,
     private readonly groups?: GroupTracker,
+    private readonly actions?: Pick<AgentActions, 'terminalStarted'>,
     /** Wraps a command so it runs as the session's agent user (unchanged without one). */
     private readonly runAs: (file: string, args: readonly string[]) => { command: string; args: string[] } = (file, args) => ({ command: file, args: [...args] }),
   ) {}
@@ -77,6 +79,7 @@ export class Terminals {
     const limit = Math.min(asked ?? this.limits.defaultOutputBytes, this.limits.maxOutputBytes);
     const t: Terminal = { child, startTime: pidStartTime(child.pid!), chunks: [], bytes: 0, truncated: false, limit, exited: Promise.resolve() };
     this.groups?.trackGroup(child.pid!);
+    this.actions?.terminalStarted(p.command, p.args ?? [], cwd);
     const append = (d: Buffer) => this.append(t, d);
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);

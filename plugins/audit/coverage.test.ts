@@ -66,3 +66,29 @@ for (const [what, act, expect] of rows) {
     t.match(added.find((r) => r.action === expected.action), expected);
   });
 }
+
+t.test('an ACP agent\'s file writes and terminal commands are audited', async (t) => {
+  const { acpApp, fixture, removeAll, scratch, waitState } = await import('../acp/test-helpers.js');
+  const state = await scratch('aegis-audit-acp-');
+  const acpWork = await scratch('aegis-audit-acp-work-');
+  const { app: b, call } = await acpApp(state, { ...fixture('acp-agent'), requestTimeoutMs: 5000 });
+  t.teardown(async () => { await b.close(); await removeAll(state, acpWork); });
+  const id = (await call('POST', '/v1/sessions', { agent: 'acp', workDir: acpWork })).json.id as string;
+  await waitState(b, id, 'idle');
+  await call('POST', `/v1/sessions/${id}/send`, { text: `write ${join(acpWork, 'a.txt')} hello` });
+  await waitState(b, id, 'permission_prompt');
+  await call('POST', `/v1/sessions/${id}/approve`);
+  await waitState(b, id, 'idle');
+  await call('POST', `/v1/sessions/${id}/send`, { text: 'run echo hi' });
+  await waitState(b, id, 'permission_prompt');
+  await call('POST', `/v1/sessions/${id}/approve`);
+  await waitState(b, id, 'idle');
+  await b.audit.idle();
+  const agentRecords: AuditRecord[] = [];
+  for await (const r of b.audit.find({ sessionId: id })) if (r.action.startsWith('agent.')) agentRecords.push(r);
+  t.match(agentRecords, [
+    { action: 'agent.file.written', actor: 'agent', detail: { path: join(acpWork, 'a.txt'), bytes: 5 } },
+    { action: 'agent.command.started', actor: 'agent', detail: { command: 'echo', args: ['hi'] } },
+  ]);
+  t.equal(agentRecords.length, 2);
+});

@@ -4,6 +4,7 @@ import type {} from '../auth/index.js';
 import type { KeyEventT } from '../auth/schema.js';
 import type {} from '../sessions/events.js';
 import type {} from '../tenancy/schema.js';
+import type {} from '../acp/index.js';
 import type { AuditEntry, AuditLog } from './log.js';
 import { FailureAggregator } from './aggregate.js';
 
@@ -28,6 +29,15 @@ export const AUDITED: Mappers = {
       agent: p.agent, workDir: p.workDir, permissionMode: p.permissionMode, envNames: p.envNames,
       ...(p.name !== undefined ? { name: p.name } : {}), ...(p.agentUser !== undefined ? { agentUser: p.agentUser } : {}),
     },
+  }),
+  'acp.file-written': (p) => ({
+    actor: 'agent', tenantId: tenant(p.tenantId), action: 'agent.file.written', sessionId: p.sessionId, detail: { path: p.path, bytes: p.bytes },
+  }),
+  'acp.terminal-started': (p) => ({
+    actor: 'agent', tenantId: tenant(p.tenantId), action: 'agent.command.started', sessionId: p.sessionId, detail: { command: p.command, args: p.args, cwd: p.cwd },
+  }),
+  'session.purged': (p) => ({
+    actor: 'system', tenantId: tenant(p.tenantId), action: 'session.purged', sessionId: p.sessionId, detail: { endedAt: p.endedAt },
   }),
   'session.start-failed': (p) => ({
     actor: 'system', tenantId: tenant(p.tenantId), action: 'session.start-failed', sessionId: p.sessionId, detail: { code: p.code, reason: p.reason },

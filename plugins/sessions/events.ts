@@ -32,6 +32,8 @@ declare module '../../kernel/events.js' {
      * tenant's): to the caller it looks unknown, to the audit it is a denied lookup.
      */
     'session.lookup-hidden': { sessionId: string; principalId: string; tenantId?: string; action: string; at: string };
+    /** An ended session older than `retainExited` was removed from disk (`endedAt`: when it ended). */
+    'session.purged': SessionEventBase & { endedAt: string };
     /** The agent did not start (it exited, timed out, or could not be spawned); `code` is the error's. */
     'session.start-failed': SessionEventBase & { code: string; reason: string };
     'session.restored': SessionEventBase & { resumed: boolean };

@@ -13,6 +13,7 @@ import { SessionsRegistry } from './service.js';
 import { restoreAll } from './restore.js';
 import { sessionRoutes } from './routes.js';
 import { protocolRoutes } from './protocol-routes.js';
+import { parseDuration, purgeEnded } from './retention.js';
 import './events.js';
 
 export { optionsSchema, type SessionsOptions } from './schema.js';
@@ -81,6 +82,20 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
     if (warning) log.warn({ isolation: 'none' }, warning);
   });
   app.addHook('onReady', async () => { registry.restoring = (await restoreAll(registry, deps, listening)).resumed; });
+
+  if (options.retainExited !== undefined) {
+    const retainMs = parseDuration(options.retainExited);
+    const retention = {
+      files, events: app.events, forget: (id: string) => registry.forget(id),
+      ended: () => registry.all().filter((s) => !s.live).map((s) => s.record),
+    };
+    const sweep = () => purgeEnded(retention, retainMs).then((n) => { if (n) log.info({ purged: n }, 'ended sessions past retention removed'); })
+      .catch((err) => log.error({ err }, 'retention sweep failed'));
+    app.addHook('onReady', async () => { void sweep(); });
+    const timer = setInterval(sweep, Math.min(3_600_000, Math.max(60_000, Math.floor(retainMs / 10))));
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   // Live agents are stopped but keep their status, so the next start resumes them.
   app.addHook('onClose', async () => {

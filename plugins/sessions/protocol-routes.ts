@@ -21,7 +21,7 @@ export async function protocolRoutes(
   const svc = opts.service;
   const checkHook = createHookGuard({
     ...opts.hookFailures, events: app.events,
-    secretOf: (id) => { const rec = svc.record(id); return rec ? svc.session(rec.id).hookSecret : undefined; },
+    secretOf: (id) => (svc.record(id) ? svc.session(id).hookSecret || undefined : undefined),
   });
 
   r.post('/v1/handshake', {

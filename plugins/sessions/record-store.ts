@@ -6,6 +6,8 @@ import { atomicWrite, atomicWriteJson } from '../../kernel/state-dir.js';
 import type { SessionRecord } from './types.js';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
+/** Record files read at once while loading. */
+const LOAD_CONCURRENCY = 64;
 
 /**
  * The on-disk layout of the sessions folder: `<id>.json` (the record, atomic), `<id>.transcript.jsonl`
@@ -42,19 +44,20 @@ export class SessionFiles {
    * is, for a human to look at; it is never deleted.
    */
   async loadAll(log: Logger): Promise<SessionRecord[]> {
-    const names = await readdir(this.root).catch(() => [] as string[]);
+    const names = (await readdir(this.root).catch(() => [] as string[])).filter((n) => ID.test(n.replace(/\.json$/, '')) && n.endsWith('.json'));
     const out: SessionRecord[] = [];
-    for (const name of names) {
-      const m = /^(.+)\.json$/.exec(name);
-      if (!m || !ID.test(m[1])) continue;
+    const readOne = async (name: string) => {
+      const id = name.slice(0, -'.json'.length);
       try {
         const rec = JSON.parse(await readFile(join(this.root, name), 'utf8')) as SessionRecord;
-        if (rec.id !== m[1]) throw new Error(`id ${rec.id} does not match the file name`);
+        if (rec.id !== id) throw new Error(`id ${rec.id} does not match the file name`);
         out.push(rec);
       } catch (err) {
         log.error({ err, file: name }, 'session record unreadable; left in place and skipped');
       }
-    }
+    };
+    // Many reads in flight at once: a boot with thousands of ended sessions on disk stays short.
+    for (let i = 0; i < names.length; i += LOAD_CONCURRENCY) await Promise.all(names.slice(i, i + LOAD_CONCURRENCY).map(readOne));
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 }

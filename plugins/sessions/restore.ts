@@ -37,7 +37,10 @@ function emitRestored(deps: SessionDeps, rec: SessionRecord, resumed: boolean): 
 /** Loads and registers one record; returns the session when it must be resumed. */
 async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionDeps): Promise<Session | undefined> {
   const driver = reg.driverFor(rec.agent);
-  const s = await Session.load(rec, driver, await deps.files.loadSecret(rec.id), deps);
+  // An ended session takes no hooks: its secret is not read (nor made), which keeps boots with
+  // thousands of ended sessions quick.
+  const secret = rec.status === 'exited' ? '' : await deps.files.loadSecret(rec.id);
+  const s = await Session.load(rec, driver, secret, deps);
   reg.register(s);
   if (!s.live) {
     // Ended, but a crash may have come before its other groups (terminals) were stopped.

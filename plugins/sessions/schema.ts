@@ -34,6 +34,10 @@ export const optionsSchema = Type.Object({
     }),
   }, { default: {}, additionalProperties: false }),
   hookBodyLimit: Type.Integer({ minimum: 1024, default: 8 * 1048576, description: 'Largest hook payload in bytes (tool output can be big)' }),
+  retainExited: Type.Optional(Type.Union([
+    Type.Integer({ minimum: 60000 }),
+    Type.String({ pattern: '^\\d+\\s*(ms|s|m|h|d)$' }),
+  ], { description: 'Remove ended sessions (record, transcript, recordings) this long after they ended: ms or 30m / 12h / 7d. Unset keeps them forever; the audit trail keeps its records either way' })),
   hookFailures: Type.Object({
     max: Type.Integer({ minimum: 1, default: 20, description: 'Refused hook calls an address may make per window before it gets 429' }),
     windowMs: Type.Integer({ minimum: 1000, default: 60000 }),

@@ -129,6 +129,8 @@ export class SessionsRegistry implements SessionsService {
 
   /** Internal: adds a loaded or created session. */
   register(s: Session): void { this.sessions.set(s.record.id, s); }
+  /** Internal: drops an ended session (retention). */
+  forget(id: string): void { if (!this.sessions.get(id)?.live) this.sessions.delete(id); }
   all(): Session[] { return [...this.sessions.values()]; }
 
   async create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {

@@ -93,7 +93,8 @@ export class Session {
 
   /** Opens the session's transcript and builds it. */
   static async load(record: SessionRecord, driver: AgentDriver | undefined, secret: string, deps: SessionDeps): Promise<Session> {
-    const log = await TranscriptLog.open(deps.files.transcript(record.id), deps.log);
+    const file = deps.files.transcript(record.id);
+    const log = record.status === 'exited' ? TranscriptLog.deferred(file, deps.log) : await TranscriptLog.open(file, deps.log);
     return new Session(record, driver, secret, log, deps);
   }
 

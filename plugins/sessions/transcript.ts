@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, truncate } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { appendLineDurable, parseJsonLines } from '../../kernel/state-dir.js';
@@ -19,6 +20,8 @@ export function parseTranscript(text: string): TranscriptEntry[] {
 export class TranscriptLog {
   private count = 0;
   private readonly ids = new Set<string>();
+  /** False for a deferred log (an ended session's) until something is appended to it. */
+  private loaded = true;
   private queue: string[] = [];
   private writing: Promise<void> | undefined;
 
@@ -46,13 +49,36 @@ export class TranscriptLog {
     return t;
   }
 
+  /**
+   * A log whose ids are only read if something is ever appended: an ended session's transcript
+   * is only read by requests, so thousands of them on disk cost nothing at boot.
+   */
+  static deferred(file: string, log: Logger): TranscriptLog {
+    const t = new TranscriptLog(file, log);
+    t.loaded = false;
+    return t;
+  }
+
   /** Number of entries. */
   get length(): number {
+    this.load();
     return this.count;
+  }
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    let text = '';
+    try { text = readFileSync(this.file, 'utf8'); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+    for (const e of parseTranscript(text)) {
+      this.ids.add(e.id);
+      this.count = Math.max(this.count, e.index + 1);
+    }
   }
 
   /** Assigns ids and indexes and queues the entries; an entry whose given id exists is skipped. */
   append(entries: NewEntry[]): TranscriptEntry[] {
+    this.load();
     const added: TranscriptEntry[] = [];
     for (const e of entries) {
       if (e.id !== undefined && this.ids.has(e.id)) continue;
