@@ -55,15 +55,15 @@ const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port
 const idle = new Set<string>();
 let turns = 0;
 let consumed = 0;
-let waiting: { done: () => boolean; then?: () => void } | undefined;
+let waiting: { done: () => boolean; after?: () => void } | undefined;
 const eventMs: { seq: number[]; conc: number[] } = { seq: [], conc: [] };
 const lastMarker = new Map<string, number>();
 let phase: 'setup' | 'seq' | 'conc' = 'setup';
 const settle = () => {
   if (!waiting?.done()) return;
-  const then = waiting.then;
+  const after = waiting.after;
   waiting = undefined;
-  then?.();
+  after?.();
   client.send({ type: 'idle' });
 };
 app.events.on('session.state-changed', (p) => {
@@ -91,7 +91,7 @@ const result = await new Promise<ClientResult>((resolve, reject) => {
     else if (msg.type === 'wait-idle') {
       waiting = {
         done: () => idle.size >= msg.n!,
-        then: () => {
+        after: () => {
           global.gc?.();
           rss1 = process.memoryUsage().rss;
           consumed = turns;

@@ -19,7 +19,7 @@ switch (command) {
     // Without --state-dir, the state directory is the one the server would use (config + AEGIS_STATE_DIR).
     const stateDir = async () => {
       const { loadConfig } = await import('../kernel/config/load.js');
-      return (await loadConfig({ configPath: process.env.AEGIS_CONFIG })).stateDir;
+      return (await loadConfig()).stateDir;
     };
     try {
       process.exitCode = await auditCommand(argv.slice(1), process.stdout, process.stderr, stateDir);

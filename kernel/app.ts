@@ -20,7 +20,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface BuildOptions {
   /** The plugin catalogue; the real one unless a test passes its own. */
   catalogue: Catalogue;
-  /** The root logger; built from AEGIS_LOG_LEVEL when absent. */
+  /** The root logger; built at the config's `logLevel` when absent. */
   logger?: Logger;
 }
 
@@ -29,7 +29,7 @@ export interface BuildOptions {
  * selected plugin in dependency order. Resolves once all plugins are ready; does not listen.
  */
 export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise<FastifyInstance> {
-  const logger = opts.logger ?? pino(loggerOptions());
+  const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
   await ensureStateDir(config.stateDir);
   const plugins = await resolvePlugins(config, opts.catalogue);
   const app = Fastify({

@@ -21,7 +21,6 @@ export class BootError extends Error {
 
 export const RouteNotFound = defineError('AEGIS_ERR_ROUTE_NOT_FOUND', 'No route %s %s', 404);
 export const ServerDraining = defineError('AEGIS_ERR_SERVER_DRAINING', 'The server is shutting down and takes no new requests', 503);
-export const ValidationFailed = defineError('AEGIS_ERR_VALIDATION', '%s', 400);
 export const InvalidJson = defineError('AEGIS_ERR_INVALID_JSON', 'The request body is not valid JSON', 400);
 export const BodyTooLarge = defineError('AEGIS_ERR_BODY_TOO_LARGE', 'The request body is larger than %s bytes', 413);
 export const UnsupportedMediaType = defineError('AEGIS_ERR_UNSUPPORTED_MEDIA_TYPE', 'Content type %s is not accepted; send application/json', 415);

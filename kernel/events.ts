@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
  * ```
  * Names are `noun.past-tense`; each payload has a TypeBox schema in the emitting plugin.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface AegisEvents {
   'server.draining': { at: string };
 }

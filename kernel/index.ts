@@ -9,9 +9,13 @@ export { defineError, BootError, ErrorBodySchema, type ErrorBody } from './error
 export { EventBus, type AegisEvents, type AegisEnvelope } from './events.js';
 export type { Lifecycle } from './lifecycle.js';
 export type { HealthService } from './health.js';
+export { VERSION } from './health.js';
+export { flagValue } from './flags.js';
 export {
   atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
   type StateDir,
 } from './state-dir.js';
 export { safeEqual, loadOrCreateSecret } from './secrets.js';
-export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry } from './plugins/types.js';
+export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
+export { resolveConfigPath, serverEnv } from './config/load.js';
+export type { Env } from './config/env.js';

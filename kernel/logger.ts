@@ -20,8 +20,8 @@ export const REDACT_PATHS = [
   'config.server.authToken',
 ];
 
-/** Options of the one pino root logger. Level from AEGIS_LOG_LEVEL (default info). */
-export function loggerOptions(level = process.env.AEGIS_LOG_LEVEL ?? 'info'): LoggerOptions {
+/** Options of the one pino root logger; the level is the config's `logLevel` (AEGIS_LOG_LEVEL). */
+export function loggerOptions(level = 'info'): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },

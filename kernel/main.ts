@@ -1,9 +1,11 @@
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig } from './config/load.js';
 import { BootError } from './errors.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
 import { createShutdown } from './lifecycle.js';
+import { flagValue } from './flags.js';
 import type { Catalogue } from './plugins/types.js';
 
 export interface MainOptions {
@@ -11,22 +13,17 @@ export interface MainOptions {
   catalogue: Catalogue;
 }
 
-function configFlag(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--config' || a === '-c');
-  if (i >= 0) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith('--config='));
-  return eq?.slice('--config='.length) ?? process.env.AEGIS_CONFIG;
-}
 
 /**
  * Boots the server process: config, plugins, listen, signal handling. A boot problem prints one
  * line (`aegis: <message> [<code>]`) and exits 2; never a stack trace.
  */
 export async function main(opts: MainOptions): Promise<void> {
-  const logger = pino(loggerOptions());
-  let app;
+  let app: FastifyInstance | undefined;
   try {
-    const config = await loadConfig({ configPath: configFlag(opts.argv) });
+    const config = await loadConfig({ configPath: flagValue(opts.argv, '--config', '-c') || undefined });
+    // Built after the config so a bad AEGIS_LOG_LEVEL is a boot error, not a throw inside pino.
+    const logger = pino(loggerOptions(config.logLevel));
     app = await buildApp(config, { catalogue: opts.catalogue, logger });
     const shutdown = createShutdown(app, app.lifecycle, {
       graceMs: config.server.shutdownGraceMs,

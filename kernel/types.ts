@@ -20,11 +20,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `false` opens the route without a token (health, dashboard assets). */
     auth?: boolean;
-    /** The permission a principal needs for this route (create, send, approve, ...). */
-    permission?: string;
     /** `'allow'` keeps the route answering while the server drains. */
     drain?: 'allow';
   }
 }
-
-export {};

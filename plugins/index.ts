@@ -1,4 +1,4 @@
-import type { Catalogue } from '../kernel/plugins/types.js';
+import type { Catalogue } from '../kernel/index.js';
 
 /**
  * The plugin catalogue: every first-party plugin by name, loaded lazily. The kernel never imports

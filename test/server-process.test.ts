@@ -110,6 +110,15 @@ t.test('a bad config stops the real process with one line on stderr and a non-ze
   t.match(second.stderr.join('\n'), /\[AEGIS_ERR_PLUGIN_UNKNOWN\]$/);
 });
 
+t.test('an unknown AEGIS_LOG_LEVEL stops the real process with one line and exit 2', async (t) => {
+  const server = await startServer({ expectExit: true, env: { AEGIS_AUTH_TOKEN: TEST_TOKEN, AEGIS_LOG_LEVEL: 'verbose' } });
+  t.equal((await server.exited).code, 2);
+  const own = server.stderr.filter((l) => !l.startsWith('(node:') && !l.includes('--trace-warnings'));
+  t.equal(own.length, 1, 'exactly one line of its own');
+  t.notMatch(server.stderr.join('\n'), /\n\s+at /, 'no stack trace');
+  t.match(own[0], /^aegis: config: AEGIS_LOG_LEVEL="verbose" is invalid: .*\[AEGIS_ERR_CONFIG_INVALID\]$/);
+});
+
 t.test('a generated token is announced by its file path, never printed', async (t) => {
   const server = await startServer({ env: { AEGIS_AUTH_TOKEN: '' } });
   t.teardown(() => server.stop('SIGKILL'));

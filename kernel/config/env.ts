@@ -1,44 +1,56 @@
+import type { TSchema } from '@sinclair/typebox';
 import { BootError } from '../errors.js';
 
-type Kind = 'string' | 'int' | 'number' | 'bool';
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'level';
 
-/** The deployment guide's variables and where each lands in the config. */
+/** The environment as read at boot; only kernel/config takes it from `process.env`. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Variables plugins declare for their options: variable name -> dot path inside the plugin's
+ * options block (`{ AEGIS_SSE_IDLE_MS: 'idleMs' }`). Values are coerced per the option schema and
+ * beat the file.
+ */
+export type EnvOptions = Readonly<Record<string, string>>;
+
+/** pino's levels; anything else stops the boot instead of throwing inside the logger. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The kernel's own variables and where each lands in the config. Plugins declare theirs. */
 export const ENV_MAP: ReadonlyArray<readonly [name: string, path: string, kind: Kind]> = [
   ['AEGIS_PORT', 'server.port', 'int'],
   ['AEGIS_HOST', 'server.host', 'string'],
   ['AEGIS_AUTH_TOKEN', 'server.authToken', 'string'],
-  ['AEGIS_DASHBOARD_URL', 'server.dashboardUrl', 'string'],
   ['AEGIS_SHUTDOWN_GRACE_MS', 'server.shutdownGraceMs', 'int'],
   ['AEGIS_SHUTDOWN_HARD_MS', 'server.shutdownHardMs', 'int'],
   ['AEGIS_STATE_DIR', 'stateDir', 'string'],
-  ['CLAUDE_DATA_DIR', 'claudeDataDir', 'string'],
-  ['AEGIS_SSE_IDLE_MS', 'sse.idleMs', 'int'],
-  ['AEGIS_SSE_CLIENT_TIMEOUT_MS', 'sse.clientTimeoutMs', 'int'],
-  ['AEGIS_HOOK_TIMEOUT_MS', 'hooks.timeoutMs', 'int'],
-  ['AEGIS_OTEL_ENABLED', 'otel.enabled', 'bool'],
-  ['AEGIS_OTEL_OTLP_ENDPOINT', 'otel.endpoint', 'string'],
-  ['AEGIS_OTEL_SERVICE_NAME', 'otel.serviceName', 'string'],
-  ['AEGIS_OTEL_SAMPLE_RATE', 'otel.sampleRate', 'number'],
+  ['AEGIS_LOG_LEVEL', 'logLevel', 'level'],
 ];
 
+function invalid(name: string, raw: string, expected: string): BootError {
+  return new BootError('AEGIS_ERR_CONFIG_INVALID', `config: ${name}=${JSON.stringify(raw)} is invalid: expected ${expected}`);
+}
+
 function parse(name: string, raw: string, kind: Kind): unknown {
-  const fail = (expected: string) =>
-    new BootError('AEGIS_ERR_CONFIG_INVALID', `config: ${name}=${JSON.stringify(raw)} is invalid: expected ${expected}`);
+  const v = raw.trim();
   switch (kind) {
     case 'string':
       return raw;
     case 'int':
-      if (!/^\d+$/.test(raw.trim())) throw fail('a non-negative integer');
-      return Number(raw.trim());
+      if (!/^\d+$/.test(v)) throw invalid(name, raw, 'a non-negative integer');
+      return Number(v);
     case 'number': {
-      const n = Number(raw.trim());
-      if (raw.trim() === '' || !Number.isFinite(n)) throw fail('a number');
+      const n = Number(v);
+      if (v === '' || !Number.isFinite(n)) throw invalid(name, raw, 'a number');
       return n;
     }
     case 'bool':
-      if (/^(1|true|yes|on)$/i.test(raw.trim())) return true;
-      if (/^(0|false|no|off)$/i.test(raw.trim())) return false;
-      throw fail('true or false');
+      if (/^(1|true|yes|on)$/i.test(v)) return true;
+      if (/^(0|false|no|off)$/i.test(v)) return false;
+      throw invalid(name, raw, 'true or false');
+    case 'level':
+      if ((LOG_LEVELS as readonly string[]).includes(v)) return v;
+      throw invalid(name, raw, `one of ${LOG_LEVELS.join(', ')}`);
   }
 }
 
@@ -53,12 +65,59 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1]] = value;
 }
 
-/** Overlays the environment on the file's config (env wins). Empty variables count as unset. */
-export function overlayEnv(config: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+/** The value of a variable, or undefined when unset or empty (empty counts as unset). */
+function read(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** Overlays the kernel's variables on the file's config (env wins). */
+export function overlayEnv(config: Record<string, unknown>, env: Env): Record<string, unknown> {
   for (const [name, path, kind] of ENV_MAP) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    setPath(config, path, parse(name, raw, kind));
+    const raw = read(env, name);
+    if (raw !== undefined) setPath(config, path, parse(name, raw, kind));
   }
   return config;
+}
+
+/** The schema of the option at `path`, following object properties. */
+function schemaAt(schema: TSchema, path: string): TSchema | undefined {
+  let node: TSchema | undefined = schema;
+  for (const k of path.split('.')) node = (node?.properties as Record<string, TSchema> | undefined)?.[k];
+  return node;
+}
+
+function kindOf(schema: TSchema): Kind {
+  switch (schema.type) {
+    case 'integer': return 'int';
+    case 'number': return 'number';
+    case 'boolean': return 'bool';
+    default: return 'string';
+  }
+}
+
+/**
+ * Overlays a plugin's declared variables on its options block (env wins), each coerced per the
+ * option's schema. A variable mapped to an option the schema does not have is the plugin's bug
+ * and stops the boot naming both.
+ */
+export function overlayPluginEnv(
+  key: string, options: Record<string, unknown>, envOptions: EnvOptions, schema: TSchema | undefined, env: Env,
+): Record<string, unknown> {
+  const out = structuredClone(options);
+  for (const [name, path] of Object.entries(envOptions)) {
+    const target = schema ? schemaAt(schema, path) : undefined;
+    if (schema && !target) {
+      throw new BootError('AEGIS_ERR_PLUGIN_OPTIONS_INVALID', `plugin ${key} maps ${name} to plugins.${key}.${path}, which its options schema lacks`);
+    }
+    const raw = read(env, name);
+    if (raw !== undefined) setPath(out, path, parse(name, raw, target ? kindOf(target) : 'string'));
+  }
+  return out;
+}
+
+/** A plugin's on/off variable: true or false when set, undefined when unset. */
+export function enableSwitch(name: string, env: Env): boolean | undefined {
+  const raw = read(env, name);
+  return raw === undefined ? undefined : (parse(name, raw, 'bool') as boolean);
 }

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type LoadOptions } from './load.js';
+import { envOf, loadConfig, resolveConfigPath, type LoadOptions } from './load.js';
 import { BootError } from '../errors.js';
 
 const noDocker = { dockerenvPath: '/nonexistent/.dockerenv', cgroupPath: '/nonexistent/cgroup' };
@@ -33,52 +33,77 @@ t.test('with no file and no environment the embedded defaults apply', async (t) 
   t.equal(c.server.port, 9100);
   t.equal(c.server.host, '127.0.0.1');
   t.equal(c.stateDir, join(home, '.aegis'));
-  t.equal(c.claudeDataDir, join(home, '.claude'));
+  t.equal(c.homeDir, home);
   t.equal(c.server.shutdownGraceMs, 15000);
   t.equal(c.server.shutdownHardMs, 20000);
-  t.equal(c.sse.idleMs, 120000);
-  t.equal(c.sse.clientTimeoutMs, 300000);
-  t.equal(c.hooks.timeoutMs, 10000);
-  t.equal(c.server.dashboardUrl, 'http://localhost:9100/dashboard');
-  t.same(c.otel, { enabled: false, endpoint: 'http://localhost:4318', serviceName: 'aegis', sampleRate: 1 });
+  t.equal(c.logLevel, 'info');
   t.equal(c.server.authToken, undefined);
   t.equal(c.source, undefined);
+  t.same(Object.keys(c).sort(), ['baseDir', 'homeDir', 'logLevel', 'plugins', 'server', 'stateDir', 'tenantWorkdirs', 'version'],
+    'the kernel holds only its own options; plugins keep theirs in plugins.<name>');
 });
 
 t.test('the file overrides defaults and the environment overrides the file', async (t) => {
   const { cwd, home } = await dirs();
   await mkdir(join(cwd, '.aegis'));
-  await writeFile(join(cwd, '.aegis', 'config.yaml'), 'version: 1\nserver:\n  port: 9200\n  shutdownGraceMs: 500\nsse:\n  idleMs: 1000\n');
+  await writeFile(join(cwd, '.aegis', 'config.yaml'), 'version: 1\nlogLevel: warn\nserver:\n  port: 9200\n  shutdownGraceMs: 500\n');
   const fromFile = await load({ cwd, home });
   t.equal(fromFile.server.port, 9200, 'file beats default');
   t.equal(fromFile.server.shutdownGraceMs, 500);
-  t.equal(fromFile.sse.idleMs, 1000);
+  t.equal(fromFile.logLevel, 'warn');
   t.equal(fromFile.server.shutdownHardMs, 20000, 'unset keys keep defaults');
-  const withEnv = await load({ cwd, home, env: { AEGIS_PORT: '9300', AEGIS_SSE_IDLE_MS: '2000', AEGIS_OTEL_ENABLED: 'true', AEGIS_OTEL_SAMPLE_RATE: '0.25' } });
+  const withEnv = await load({ cwd, home, env: { AEGIS_PORT: '9300', AEGIS_LOG_LEVEL: 'debug' } });
   t.equal(withEnv.server.port, 9300, 'env beats file');
-  t.equal(withEnv.sse.idleMs, 2000);
+  t.equal(withEnv.logLevel, 'debug');
   t.equal(withEnv.server.shutdownGraceMs, 500, 'file still applies where env is silent');
-  t.equal(withEnv.otel.enabled, true);
-  t.equal(withEnv.otel.sampleRate, 0.25);
 });
 
-t.test('every variable of the deployment guide lands in the config', async (t) => {
+t.test('every kernel variable of the deployment guide lands in the config', async (t) => {
   const { cwd, home } = await dirs();
   const c = await load({ cwd, home, env: {
     AEGIS_AUTH_TOKEN: 'a-token-of-sufficient-length', AEGIS_PORT: '1234', AEGIS_HOST: '::1', AEGIS_STATE_DIR: '/var/lib/aegis',
-    AEGIS_DASHBOARD_URL: 'https://aegis.example/dashboard', CLAUDE_DATA_DIR: '/data/claude', AEGIS_SSE_IDLE_MS: '1',
-    AEGIS_SSE_CLIENT_TIMEOUT_MS: '2', AEGIS_HOOK_TIMEOUT_MS: '3', AEGIS_SHUTDOWN_GRACE_MS: '4', AEGIS_SHUTDOWN_HARD_MS: '5',
-    AEGIS_OTEL_OTLP_ENDPOINT: 'http://127.0.0.1:4318', AEGIS_OTEL_SERVICE_NAME: 'aegis-test',
+    AEGIS_SHUTDOWN_GRACE_MS: '4', AEGIS_SHUTDOWN_HARD_MS: '5', AEGIS_LOG_LEVEL: 'trace',
   } });
   t.equal(c.server.authToken, 'a-token-of-sufficient-length');
   t.equal(c.server.port, 1234);
   t.equal(c.server.host, '::1');
   t.equal(c.stateDir, '/var/lib/aegis');
-  t.equal(c.server.dashboardUrl, 'https://aegis.example/dashboard');
-  t.equal(c.claudeDataDir, '/data/claude');
-  t.same([c.sse.idleMs, c.sse.clientTimeoutMs, c.hooks.timeoutMs, c.server.shutdownGraceMs, c.server.shutdownHardMs], [1, 2, 3, 4, 5]);
-  t.equal(c.otel.endpoint, 'http://127.0.0.1:4318');
-  t.equal(c.otel.serviceName, 'aegis-test');
+  t.same([c.server.shutdownGraceMs, c.server.shutdownHardMs], [4, 5]);
+  t.equal(c.logLevel, 'trace');
+});
+
+t.test('an unknown AEGIS_LOG_LEVEL stops the boot naming the variable and the levels', async (t) => {
+  const { cwd, home } = await dirs();
+  const e = await bootError(t, load({ cwd, home, env: { AEGIS_LOG_LEVEL: 'verbose' } }));
+  t.equal(e.code, 'AEGIS_ERR_CONFIG_INVALID');
+  t.match(e.message, /AEGIS_LOG_LEVEL="verbose"/);
+  t.match(e.message, /debug/);
+});
+
+t.test('AEGIS_CONFIG names the file like --config, and --config beats it', async (t) => {
+  const { cwd, home } = await dirs();
+  await writeFile(join(cwd, 'from-env.yaml'), 'server:\n  port: 9601\n');
+  await writeFile(join(cwd, 'from-flag.yaml'), 'server:\n  port: 9602\n');
+  t.equal((await load({ cwd, home, env: { AEGIS_CONFIG: 'from-env.yaml' } })).server.port, 9601);
+  t.equal((await load({ cwd, home, env: { AEGIS_CONFIG: 'from-env.yaml' }, configPath: 'from-flag.yaml' })).server.port, 9602);
+  const e = await bootError(t, load({ cwd, home, env: { AEGIS_CONFIG: 'missing.yaml' } }));
+  t.equal(e.code, 'AEGIS_ERR_CONFIG_NOT_FOUND');
+});
+
+t.test('configured paths resolve from the file folder and ~ is the home of the load', async (t) => {
+  const { cwd, home } = await dirs();
+  const c = await load({ cwd, home });
+  t.equal(resolveConfigPath(c, '~/.claude'), join(home, '.claude'));
+  t.equal(resolveConfigPath(c, 'data'), join(cwd, 'data'));
+  t.equal(resolveConfigPath(c, '/abs/path'), '/abs/path');
+});
+
+t.test('plugin resolution sees the environment the config was loaded with, not the process one', async (t) => {
+  const { cwd, home } = await dirs();
+  const c = await load({ cwd, home, env: { SOME_PLUGIN_VAR: 'x' } });
+  t.equal(envOf(c).SOME_PLUGIN_VAR, 'x');
+  t.equal(envOf(c).PATH, undefined, 'nothing from process.env leaks in when an env is given');
+  t.same(envOf({ ...c }), {}, 'a config not made by loadConfig carries no environment');
 });
 
 t.test('a YAML file and a JSON file each load', async (t) => {
@@ -139,12 +164,12 @@ t.test('a bad environment value stops the boot naming the variable', async (t) =
 
 t.test('{ENV} placeholders expand, and a missing one is a clear error', async (t) => {
   const { cwd, home } = await dirs();
-  await writeFile(join(cwd, '.aegisrc.yaml'), 'server:\n  dashboardUrl: "https://{PUBLIC_HOST}/dashboard"\n');
+  await writeFile(join(cwd, '.aegisrc.yaml'), 'plugins:\n  dashboard:\n    url: "https://{PUBLIC_HOST}/dashboard"\n');
   const c = await load({ cwd, home, env: { PUBLIC_HOST: 'aegis.example' } });
-  t.equal(c.server.dashboardUrl, 'https://aegis.example/dashboard');
+  t.same(c.plugins.dashboard, { url: 'https://aegis.example/dashboard' });
   const e = await bootError(t, load({ cwd, home, env: {} }));
   t.equal(e.code, 'AEGIS_ERR_CONFIG_ENV_MISSING');
-  t.match(e.message, /server\.dashboardUrl/);
+  t.match(e.message, /plugins\.dashboard\.url/);
   t.match(e.message, /PUBLIC_HOST/);
 });
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { LOG_LEVELS } from './env.js';
 
 const Ms = (def: number, description: string) => Type.Integer({ minimum: 0, default: def, description });
 
@@ -7,7 +8,6 @@ export const ServerSchema = Type.Object({
   host: Type.Optional(Type.String({ minLength: 1, description: 'Bind address; unset = 127.0.0.1, or 0.0.0.0 inside Docker' })),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 9100, description: 'HTTP port (AEGIS_PORT)' }),
   authToken: Type.Optional(Type.String({ minLength: 16, description: 'Master bearer token (AEGIS_AUTH_TOKEN)' })),
-  dashboardUrl: Type.String({ default: 'http://localhost:9100/dashboard', description: 'Public dashboard URL (AEGIS_DASHBOARD_URL)' }),
   shutdownGraceMs: Ms(15000, 'Drain time for in-flight requests on SIGTERM/SIGINT (AEGIS_SHUTDOWN_GRACE_MS)'),
   shutdownHardMs: Ms(20000, 'Hard cap on the whole shutdown; exit 1 past it (AEGIS_SHUTDOWN_HARD_MS)'),
   bodyLimit: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest accepted request body in bytes' }),
@@ -30,25 +30,15 @@ export const TenantWorkdirSchema = Type.Object({
 /** A plugin's entry in `plugins:`: `false` = off, `true` or an options object = on. */
 export const PluginEntrySchema = Type.Union([Type.Boolean(), Type.Record(Type.String(), Type.Unknown())]);
 
-/** The whole validated configuration (`app.config`). */
+/**
+ * The whole validated configuration (`app.config`): what the kernel itself needs. Plugins keep
+ * their options in their own `plugins.<name>` block and declare their variables (`envOptions`).
+ */
 export const ConfigSchema = Type.Object({
   version: Type.Literal(1, { default: 1 }),
   server: ServerSchema,
   stateDir: Type.String({ minLength: 1, default: '~/.aegis', description: 'State directory (AEGIS_STATE_DIR)' }),
-  claudeDataDir: Type.String({ minLength: 1, default: '~/.claude', description: 'Claude Code data directory (CLAUDE_DATA_DIR)' }),
-  sse: Type.Object({
-    idleMs: Ms(120000, 'Heartbeat after this much write-idle time (AEGIS_SSE_IDLE_MS)'),
-    clientTimeoutMs: Ms(300000, 'Drop a stream after this long without events (AEGIS_SSE_CLIENT_TIMEOUT_MS)'),
-  }, { additionalProperties: false, default: {} }),
-  hooks: Type.Object({
-    timeoutMs: Ms(10000, 'Outgoing webhook / hook fetch timeout (AEGIS_HOOK_TIMEOUT_MS)'),
-  }, { additionalProperties: false, default: {} }),
-  otel: Type.Object({
-    enabled: Type.Boolean({ default: false }),
-    endpoint: Type.String({ default: 'http://localhost:4318' }),
-    serviceName: Type.String({ default: 'aegis' }),
-    sampleRate: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
-  }, { additionalProperties: false, default: {} }),
+  logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info', description: 'Log level of the root logger (AEGIS_LOG_LEVEL)' }),
   tenantWorkdirs: Type.Record(Type.String({ minLength: 1 }), TenantWorkdirSchema, { default: {} }),
   plugins: Type.Record(Type.String({ minLength: 1 }), PluginEntrySchema, { default: {} }),
 }, { additionalProperties: false });
@@ -58,6 +48,8 @@ export type AegisConfig = Static<typeof ConfigSchema> & {
   server: Static<typeof ServerSchema> & { host: string };
   /** Directory of the config file that was loaded (plugin paths resolve from it), else cwd. */
   baseDir: string;
+  /** The home directory `~` stands for in configured paths. */
+  homeDir: string;
   /** Path of the config file that was loaded, if any. */
   source?: string;
 };

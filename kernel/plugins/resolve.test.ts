@@ -30,9 +30,9 @@ const catalogue: Catalogue = {
   orphan: entry('orphan', ['not-anywhere']),
 };
 
-async function config(plugins: Record<string, unknown>) {
+async function config(plugins: Record<string, unknown>, env: Record<string, string> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-plugins-'));
-  const c = await loadConfig({ env: {}, cwd: dir, home: dir, dockerProbe: noDocker });
+  const c = await loadConfig({ env, cwd: dir, home: dir, dockerProbe: noDocker });
   c.plugins = plugins as typeof c.plugins;
   return c;
 }
@@ -92,4 +92,49 @@ t.test('an out-of-tree plugin loads by path from examples/ with its options vali
   t.same(resolved[2].options, { greeting: 'Hi' });
   c.plugins = { [examplePath]: { greeting: '' } } as typeof c.plugins;
   t.equal(await codeOf(resolvePlugins(c, withAuth)), 'AEGIS_ERR_PLUGIN_OPTIONS_INVALID', 'absolute paths work and options are checked');
+});
+
+const SseSchema = Type.Object({
+  idleMs: Type.Integer({ minimum: 0, default: 120000 }),
+  clientTimeoutMs: Type.Integer({ minimum: 0, default: 300000 }),
+  retry: Type.Object({ jitter: Type.Boolean({ default: false }) }, { default: {} }),
+}, { additionalProperties: false });
+const withEnv: Catalogue = {
+  ...catalogue,
+  sse: { ...entry('sse', [], true, SseSchema),
+    load: async () => ({ ...(await entry('sse', [], true, SseSchema).load()),
+      envOptions: { AEGIS_SSE_IDLE_MS: 'idleMs', AEGIS_SSE_CLIENT_TIMEOUT_MS: 'clientTimeoutMs', AEGIS_SSE_JITTER: 'retry.jitter' } }) },
+  tracing: { ...entry('tracing', ['core']), enableEnv: 'AEGIS_OTEL_ENABLED' },
+  exporter: entry('exporter', ['tracing']),
+};
+
+t.test('a plugin\'s declared variables beat its file options, coerced per its schema', async (t) => {
+  const file = { sse: { idleMs: 1000, clientTimeoutMs: 2000 } };
+  const plain = (await resolvePlugins(await config(file), withEnv)).find((p) => p.name === 'sse')!;
+  t.same(plain.options, { idleMs: 1000, clientTimeoutMs: 2000, retry: { jitter: false } }, 'the file alone when the env is silent');
+  const env = { AEGIS_SSE_IDLE_MS: '5', AEGIS_SSE_JITTER: 'true', AEGIS_SSE_CLIENT_TIMEOUT_MS: '' };
+  const over = (await resolvePlugins(await config(file, env), withEnv)).find((p) => p.name === 'sse')!;
+  t.same(over.options, { idleMs: 5, clientTimeoutMs: 2000, retry: { jitter: true } }, 'env wins, nested paths work, empty counts as unset');
+  const unlisted = (await resolvePlugins(await config({}, { AEGIS_SSE_IDLE_MS: '7' }), withEnv)).find((p) => p.name === 'sse')!;
+  t.equal(unlisted.options.idleMs, 7, 'a default-on plugin absent from the file still gets its variables');
+});
+
+t.test('a bad value in a plugin\'s variable stops the boot naming the variable', async (t) => {
+  const bad = await resolvePlugins(await config({}, { AEGIS_SSE_IDLE_MS: 'soon' }), withEnv).catch((e: BootError) => e);
+  t.equal((bad as BootError).code, 'AEGIS_ERR_CONFIG_INVALID');
+  t.match((bad as BootError).message, /AEGIS_SSE_IDLE_MS="soon"/);
+  const broken: Catalogue = { sse: { ...withEnv.sse, load: async () => ({ ...(await withEnv.sse.load()), envOptions: { AEGIS_SSE_X: 'nowhere' } }) } };
+  t.equal(await codeOf(resolvePlugins(await config({}), broken)), 'AEGIS_ERR_PLUGIN_OPTIONS_INVALID', 'a mapping to an option the schema lacks is refused');
+});
+
+t.test('a catalogue entry\'s enable variable turns the plugin on or off over the file', async (t) => {
+  const names = async (plugins: Record<string, unknown>, env: Record<string, string>) =>
+    (await resolvePlugins(await config(plugins, env), withEnv)).map((p) => p.name);
+  t.notOk((await names({}, {})).includes('tracing'), 'off by default');
+  t.ok((await names({}, { AEGIS_OTEL_ENABLED: 'true' })).includes('tracing'), 'true turns it on');
+  t.ok((await names({ tracing: false }, { AEGIS_OTEL_ENABLED: '1' })).includes('tracing'), 'env beats a false in the file');
+  t.notOk((await names({ tracing: {} }, { AEGIS_OTEL_ENABLED: 'false' })).includes('tracing'), 'false turns a listed one off');
+  t.equal(await codeOf(resolvePlugins(await config({ exporter: {} }, { AEGIS_OTEL_ENABLED: 'off' }), withEnv)),
+    'AEGIS_ERR_PLUGIN_DEPENDENCY_DISABLED', 'a plugin that needs it is refused when the variable turns it off');
+  t.equal(await codeOf(resolvePlugins(await config({}, { AEGIS_OTEL_ENABLED: 'maybe' }), withEnv)), 'AEGIS_ERR_CONFIG_INVALID');
 });

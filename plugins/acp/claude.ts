@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { packageBin } from '../sessions/index.js';
 import { AcpClaudeMissing } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions } from './schema.js';
@@ -13,12 +11,7 @@ export const CLAUDE_ENV_PASS: readonly string[] = ['ANTHROPIC_*', 'CLAUDE_CODE_*
 /** The absolute path of claude-agent-acp's bin script, from the installed package. Throws ACP_CLAUDE_MISSING. */
 export function claudeAgentBin(): string {
   try {
-    const require = createRequire(import.meta.url);
-    const pkgFile = require.resolve(`${PACKAGE}/package.json`);
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
-    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['claude-agent-acp'];
-    if (!bin) throw new Error(`${PACKAGE} declares no claude-agent-acp bin`);
-    return join(dirname(pkgFile), bin);
+    return packageBin(PACKAGE, 'claude-agent-acp');
   } catch (err) {
     throw new AcpClaudeMissing((err as Error).message);
   }
@@ -52,11 +45,14 @@ export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
     // cancel returns at once and its answer arrives one prompt late (upstream issue #551). A fresh
     // process resuming the conversation is clean.
     replaceAfterCancel: true,
-    launch: (ctx) => ({
-      command: process.execPath,
-      args: [bin ??= claudeAgentBin(), ...opts.claude.args],
-      cwd: ctx.record.workDir,
-      env: ctx.agentEnv(CLAUDE_ENV_PASS, ctx.record.env, opts.env, claudeEnv(opts.claude, ctx.agentUser?.uid ?? process.getuid?.())),
-    }),
+    launch: (ctx) => {
+      bin ??= claudeAgentBin();
+      return {
+        command: process.execPath,
+        args: [bin, ...opts.claude.args],
+        cwd: ctx.record.workDir,
+        env: ctx.agentEnv(CLAUDE_ENV_PASS, ctx.record.env, opts.env, claudeEnv(opts.claude, ctx.agentUser?.uid ?? process.getuid?.())),
+      };
+    },
   };
 }

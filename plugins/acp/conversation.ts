@@ -1,6 +1,5 @@
 import type { RequestPermissionRequest } from '@agentclientprotocol/sdk';
-import type { SessionContext } from '../sessions/driver.js';
-import { terminateGroup } from '../sessions/process-group.js';
+import type { SessionContext } from '../sessions/index.js';
 import { serveClient } from './client-side.js';
 import { applyMode, initialize, openSession } from './handshake.js';
 import { PermissionQueue } from './permissions.js';
@@ -10,7 +9,7 @@ import { Terminals } from './terminals.js';
 import { Turns } from './turns.js';
 import { Workspace } from './workspace.js';
 import { agentActions } from './events.js';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 
 /** The knobs a conversation runs with (from the plugin options and the agent). */
 export interface ConversationOptions {
@@ -27,7 +26,6 @@ export interface ConversationOptions {
   maxReadBytes: number;
   maxWriteBytes: number;
   stdinBacklogBytes: number;
-  killGraceMs: number;
   /** Where file writes and terminal commands are reported (audited); absent in unit tests. */
   events?: EventBus;
   /** Set once the server closes: no agent process may be started after it. */
@@ -154,7 +152,7 @@ export class Conversation {
     this.turns = undefined;
     this.proc = undefined;
     old.endInput();
-    if (old.running) await terminateGroup(old.pid, this.opts.killGraceMs, old.exited);
+    if (old.running) await this.ctx.terminateProcessGroup(old.pid, old.exited);
     const exit = await old.exited;
     this.permissions.cancelAll();
     this.recorder.endTurn();
@@ -175,7 +173,7 @@ export class Conversation {
   private async failedStart(proc: AgentProcess, err: Error, background: boolean): Promise<void> {
     const stopped = this.stopping;
     this.stopping = true;
-    if (proc.running) await terminateGroup(proc.pid, this.opts.killGraceMs, proc.exited);
+    if (proc.running) await this.ctx.terminateProcessGroup(proc.pid, proc.exited);
     const exit = await proc.exited;
     await this.cleanup();
     if (!background) {

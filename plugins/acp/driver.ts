@@ -1,5 +1,4 @@
-import type { AgentDriver, SessionContext } from '../sessions/driver.js';
-import { NoProcess, NoQuestion, NothingPending } from '../sessions/errors.js';
+import { type AgentDriver, NoProcess, NoQuestion, NothingPending, type SessionContext } from '../sessions/index.js';
 import { Conversation, type ConversationOptions } from './conversation.js';
 import type { AgentLaunch } from './process.js';
 

@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.js';
+import { defineError } from '../../kernel/index.js';
 
 /** The agent did not answer a JSON-RPC request within its timeout (`requestTimeoutMs`, `promptTimeoutMs`). */
 export const AcpRequestTimeout = defineError('AEGIS_ERR_ACP_REQUEST_TIMEOUT', 'The ACP agent did not answer %s within %s ms', 504);

@@ -1,5 +1,5 @@
-import type { EventBus } from '../../kernel/events.js';
-import type { SessionRecord } from '../sessions/types.js';
+import type { EventBus } from '../../kernel/index.js';
+import type { SessionRecord } from '../sessions/index.js';
 
 declare module '../../kernel/events.js' {
   interface AegisEvents {

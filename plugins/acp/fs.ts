@@ -1,11 +1,10 @@
 import type { ReadTextFileRequest, ReadTextFileResponse, WriteTextFileRequest, WriteTextFileResponse } from '@agentclientprotocol/sdk';
-import { RPC, RpcError } from './jsonrpc.js';
+import { isObject, RPC, RpcError } from './jsonrpc.js';
 import type { Workspace } from './workspace.js';
 
 /** Most bytes one `fs/*` call may read or write. */
 export interface FsLimits { maxReadBytes: number; maxWriteBytes: number }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const count = (v: unknown, name: string) => {
   if (v == null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new RpcError(RPC.invalidParams, `${name} must be a non-negative integer`);

@@ -1,7 +1,7 @@
 import {
   PROTOCOL_VERSION, type AgentCapabilities, type InitializeResponse, type NewSessionResponse, type SessionModeState,
 } from '@agentclientprotocol/sdk';
-import type { SessionContext } from '../sessions/driver.js';
+import type { SessionContext } from '../sessions/index.js';
 import { AcpProtocolVersion } from './errors.js';
 import type { JsonRpcPeer } from './jsonrpc.js';
 

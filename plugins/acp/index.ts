@@ -14,9 +14,8 @@ export type {} from './events.js';
  * `claude-acp` (unless `claude.enabled` is false) and `acp` with the sessions plugin.
  */
 async function acp(app: FastifyInstance, opts: AcpOptions) {
-  const sessionsOpts = (app.config.plugins as Record<string, { killGraceMs?: number } | undefined>).sessions;
   const closing = { closed: false };
-  const conv = { ...opts, killGraceMs: sessionsOpts?.killGraceMs ?? 3000, closing, events: app.events };
+  const conv = { ...opts, closing, events: app.events };
   // Registered after sessions, so this runs before it stops the sessions: no agent starts after.
   app.addHook('onClose', async () => { closing.closed = true; });
   if (opts.claude.enabled) app.sessions.addAgent(createAcpDriver(claudeAgent(opts), conv));

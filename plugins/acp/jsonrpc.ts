@@ -27,7 +27,8 @@ export interface WireStats {
   timeouts: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object: not null and not an array (ACP's params, results and `_meta` are all by name). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** An agent's error in words: its message, plus the detail agents often put in `data` ("Internal error" alone says little). */
 function describeRpcError(e: Record<string, unknown>): string {

@@ -1,9 +1,7 @@
 import type { PermissionOption, RequestPermissionOutcome, RequestPermissionRequest, ToolCallUpdate } from '@agentclientprotocol/sdk';
-import type { PendingPermission, PromptOption } from '../sessions/types.js';
+import type { PendingPermission, PromptOption } from '../sessions/index.js';
 import { AcpNoAllowOption } from './errors.js';
-import { RpcError } from './jsonrpc.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, RpcError } from './jsonrpc.js';
 
 /** The tool's own name when the agent tells it (ACP `name`, or claude-agent-acp's `_meta.claudeCode.toolName`). */
 export function toolNameOf(call: Partial<ToolCallUpdate>): string | undefined {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { PermissionOption, SessionUpdate } from '@agentclientprotocol/sdk';
-import type { TokenUsage, TranscriptEntry } from '../sessions/types.js';
+import type { TokenUsage, TranscriptEntry } from '../sessions/index.js';
 import { approveOutcome, rejectOutcome, toPendingPermission } from './permissions.js';
 import { TurnRecorder } from './recorder.js';
 

@@ -1,5 +1,5 @@
 import type { SessionUpdate, ToolCallContent, ToolCallUpdate } from '@agentclientprotocol/sdk';
-import type { TokenUsage, TranscriptEntry } from '../sessions/types.js';
+import type { TokenUsage, TranscriptEntry } from '../sessions/index.js';
 import { toolNameOf } from './permissions.js';
 
 type NewEntry = Omit<TranscriptEntry, 'id' | 'index'>;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type {
   CreateTerminalRequest, CreateTerminalResponse, TerminalOutputResponse, WaitForTerminalExitResponse,
 } from '@agentclientprotocol/sdk';
-import { pidStartTime, terminateGroup } from '../sessions/process-group.js';
+import { pidStartTime, terminateGroup } from '../sessions/index.js';
 import { AcpRequestDeclined } from './errors.js';
 import { RPC, RpcError } from './jsonrpc.js';
 import { RESOURCE_NOT_FOUND, type Workspace } from './workspace.js';

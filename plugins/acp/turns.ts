@@ -1,11 +1,19 @@
 import type { PromptResponse } from '@agentclientprotocol/sdk';
-import type { SessionContext } from '../sessions/driver.js';
-import { NothingPending } from '../sessions/errors.js';
-import type { Conversation } from './conversation.js';
+import { NothingPending, type SessionContext } from '../sessions/index.js';
 import { AcpAgentExited, AcpRequestTimeout } from './errors.js';
 import type { JsonRpcPeer } from './jsonrpc.js';
-import { approveOutcome, rejectOutcome } from './permissions.js';
-import type { PromptUsage } from './recorder.js';
+import { approveOutcome, rejectOutcome, type PermissionQueue } from './permissions.js';
+import type { PromptUsage, TurnRecorder } from './recorder.js';
+
+/** What the turns need from their conversation (the Conversation class is one). */
+export interface TurnHost {
+  readonly permissions: PermissionQueue;
+  readonly recorder: TurnRecorder;
+  /** True once the session is being stopped: an ending prompt is not an error then. */
+  readonly stopping: boolean;
+  /** Brings the conversation back in a fresh agent process. */
+  replace(): Promise<void>;
+}
 
 /** Raised locally when an agent does not end a cancelled prompt in time; the turn is given up. */
 class CancelUnanswered extends Error {}
@@ -24,7 +32,7 @@ export class Turns {
 
   constructor(
     private readonly ctx: SessionContext, private readonly peer: JsonRpcPeer, private readonly sessionId: string,
-    private readonly conv: Conversation, private readonly opts: { requestTimeoutMs: number; promptTimeoutMs: number; replaceAfterCancel: boolean },
+    private readonly conv: TurnHost, private readonly opts: { requestTimeoutMs: number; promptTimeoutMs: number; replaceAfterCancel: boolean },
   ) {}
 
   /** Queues a message (already in the transcript); it is delivered as soon as the agent is free. */

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { bearer } from '../../test/support/app.js';
 import { DIST } from '../../test/support/paths.js';
-import { CAT, createKey, testApp } from '../auth/test-helpers.js';
+import { CAT, createKey, testApp } from '../../test/support/app.js';
 import type { AuditRecord } from './chain.js';
 import { auditFiles } from './log.js';
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { flagValue } from '../../kernel/index.js';
 import { AUDIT_DIR, KEY_FILE } from './schema.js';
 import { auditFiles } from './log.js';
 import { verifyChain, type VerifyReport } from './verify.js';
@@ -30,10 +31,8 @@ export async function auditCommand(argv: string[], out: NodeJS.WritableStream, e
     err.write('ag: usage: ag audit verify [--state-dir <dir>]\n');
     return 2;
   }
-  const i = rest.findIndex((a) => a === '--state-dir');
-  const eq = rest.find((a) => a.startsWith('--state-dir='));
-  const given = i >= 0 ? rest[i + 1] : eq?.slice('--state-dir='.length);
-  if (i >= 0 && !given) {
+  const given = flagValue(rest, '--state-dir');
+  if (given === '') {
     err.write('ag: --state-dir needs a directory\n');
     return 2;
   }

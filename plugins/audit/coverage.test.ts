@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { bearer } from '../../test/support/app.js';
-import { CAT, createKey, testApp } from '../auth/test-helpers.js';
+import { CAT, createKey, testApp } from '../../test/support/app.js';
 import type { AuditRecord } from './chain.js';
 
 let a: FastifyInstance;
@@ -68,7 +68,8 @@ for (const [what, act, expect] of rows) {
 }
 
 t.test('an ACP agent\'s file writes and terminal commands are audited', async (t) => {
-  const { acpApp, fixture, removeAll, scratch, waitState } = await import('../acp/test-helpers.js');
+  const { acpApp, fixture, removeAll, scratch } = await import('../../test/support/acp.js');
+  const { waitState } = await import('../../test/support/wait.js');
   const state = await scratch('aegis-audit-acp-');
   const acpWork = await scratch('aegis-audit-acp-work-');
   const { app: b, call } = await acpApp(state, { ...fixture('acp-agent'), requestTimeoutMs: 5000 });

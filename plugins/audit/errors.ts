@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.js';
+import { defineError } from '../../kernel/index.js';
 
 /** A cursor that this server did not hand out. */
 export const CursorInvalid = defineError('AEGIS_ERR_AUDIT_CURSOR_INVALID', 'Unknown audit cursor', 400);

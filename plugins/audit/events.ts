@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { AegisEvents, EventBus } from '../../kernel/events.js';
+import type { AegisEvents, EventBus } from '../../kernel/index.js';
 import type {} from '../auth/index.js';
-import type { KeyEventT } from '../auth/schema.js';
-import type {} from '../sessions/events.js';
-import type {} from '../tenancy/schema.js';
+import type { KeyEventT } from '../auth/index.js';
+import type {} from '../sessions/index.js';
+import type {} from '../tenancy/index.js';
 import type {} from '../acp/index.js';
 import type { AuditEntry, AuditLog } from './log.js';
 import { FailureAggregator } from './aggregate.js';

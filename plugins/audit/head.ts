@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { atomicWriteJson } from '../../kernel/state-dir.js';
-import { safeEqual } from '../../kernel/secrets.js';
+import { atomicWriteJson, safeEqual } from '../../kernel/index.js';
 
 /** The file beside the daily files that holds the signed head. */
 export const HEAD_FILE = 'head.json';

@@ -2,34 +2,21 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type {} from '../auth/index.js';
-import { loadOrCreateToken } from '../auth/token-file.js';
-import type { AuditRecord } from './chain.js';
 import { subscribeAudit } from './events.js';
-import { AuditLog, type AuditEntry } from './log.js';
-import { findRecords, type AuditFilter } from './query.js';
+import { AuditLog } from './log.js';
+import { findRecords } from './query.js';
 import { auditRoutes } from './routes.js';
 import { AUDIT_DIR, KEY_FILE } from './schema.js';
-import { verifyChain, type VerifyReport } from './verify.js';
+import type { AuditService } from './service.js';
+import { verifyChain } from './verify.js';
+import { loadOrCreateSecret } from '../../kernel/index.js';
 import { WriteFailed } from './errors.js';
 
 export { optionsSchema, type AuditOptions } from './schema.js';
 export type { AuditEntry } from './log.js';
 export type { AuditRecord } from './chain.js';
 export type { VerifyReport, BrokenAt } from './verify.js';
-
-/** `app.audit`: the tamper-evident audit trail. */
-export interface AuditService {
-  /** Appends a record; resolves once it is durable. Await it before answering the action it records. */
-  record(entry: AuditEntry): Promise<void>;
-  /** Resolves once every record accepted so far is durable. */
-  idle(): Promise<void>;
-  /** Walks the whole chain and reports where it first breaks. */
-  verify(): Promise<VerifyReport>;
-  /** Matching records in seq order. */
-  find(filter: AuditFilter): AsyncGenerator<AuditRecord>;
-  /** The folder of the daily files. */
-  readonly dir: string;
-}
+export type { AuditService } from './service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,7 +54,8 @@ function holdResponsesForDurability(app: FastifyInstance, log: AuditLog): void {
 async function audit(app: FastifyInstance) {
   const logger = app.log.child({ plugin: 'audit' }) as unknown as Logger;
   const dir = await app.stateDir.dir(AUDIT_DIR);
-  const { token: key } = await loadOrCreateToken(app.stateDir.path(KEY_FILE));
+  // The same shape as the generated master token; the file is the HMAC key and never leaves the state dir.
+  const { secret: key } = await loadOrCreateSecret(app.stateDir.path(KEY_FILE), 'aegis_');
   const log = await AuditLog.open(dir, key, { log: logger });
 
   const service: AuditService = {

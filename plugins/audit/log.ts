@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { FILE_PATTERN, fileFor, recordHash, type AuditRecord } from './chain.js';
 import { recoverTail } from './tail.js';
 import { readHead, writeHead } from './head.js';
-import { fsyncDir } from '../../kernel/state-dir.js';
+import { fsyncDir } from '../../kernel/index.js';
 
 /** What a caller records; the log adds seq, ts and the chain. */
 export interface AuditEntry {

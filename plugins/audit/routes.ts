@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type {} from '../auth/index.js';
-import { ErrorSchema } from '../auth/schema.js';
+import { ErrorBodySchema } from '../../kernel/index.js';
 import { CursorInvalid, TimeInvalid, VerifyForbidden } from './errors.js';
 import { CSV_HEADER, csvLine, decodeCursor, findPage, findRecords, type AuditFilter } from './query.js';
 import { AuditPage, AuditQuery, VerifyReportSchema } from './schema.js';
-import type { AuditService } from './index.js';
+import type { AuditService } from './service.js';
 
 
 const time = (name: string, v: string | undefined) => {
@@ -28,7 +28,7 @@ export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditServ
     schema: {
       tags: ['audit'], summary: 'Audit records (filters, cursor paging, export, verify=true for the integrity report)',
       querystring: AuditQuery,
-      response: { 200: Type.Union([AuditPage, VerifyReportSchema]), 400: ErrorSchema, 403: ErrorSchema },
+      response: { 200: Type.Union([AuditPage, VerifyReportSchema]), 400: ErrorBodySchema, 403: ErrorBodySchema },
     },
   }, async (request, reply) => {
     const q = request.query;

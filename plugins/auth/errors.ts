@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.js';
+import { defineError } from '../../kernel/index.js';
 
 export const MissingToken = defineError('AEGIS_ERR_AUTH_MISSING_TOKEN', 'This route needs a bearer token in the Authorization header', 401);
 /** Unknown, wrong, expired, revoked and rotated-out tokens all get this one answer. */

@@ -4,13 +4,14 @@ import type { Static } from '@sinclair/typebox';
 import { installGuard, installSecurityHeaders, type AuthOutcome } from './guard.js';
 import { KeyStore } from './keys.js';
 import { WindowCounter } from './limiter.js';
-import { bearerToken, safeEqual, type Principal, type TokenVerifier } from './principal.js';
+import { bearerToken, type Principal, type TokenVerifier } from './principal.js';
 import { can } from './roles.js';
 import { keyRoutes } from './routes.js';
 import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
-import { loadOrCreateToken } from './token-file.js';
+import type { Permission } from './roles.js';
+import { loadOrCreateSecret, safeEqual } from '../../kernel/index.js';
 
-export { optionsSchema, type AuthOptions } from './schema.js';
+export { optionsSchema, type AuthOptions, type CreateKeyInput, type KeyEventT } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';
@@ -37,6 +38,10 @@ declare module 'fastify' {
     /** Who made the request; null on routes with `config: { auth: false }`. */
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    /** The permission a principal needs for this route; undeclared means `admin`. */
+    permission?: Permission;
+  }
 }
 
 declare module '../../kernel/events.js' {
@@ -54,7 +59,7 @@ async function masterToken(app: FastifyInstance, opts: AuthOptions): Promise<{ t
   const configured = app.config.server.authToken;
   if (configured) return { token: configured };
   const tokenFile = app.stateDir.path(opts.tokenFile);
-  const { token, created } = await loadOrCreateToken(tokenFile);
+  const { secret: token, created } = await loadOrCreateSecret(tokenFile, 'aegis_');
   app.log.child({ plugin: 'auth' }).info({ tokenFile }, created
     ? 'AEGIS_AUTH_TOKEN is not set: generated a master token; read it from this file (mode 0600)'
     : 'AEGIS_AUTH_TOKEN is not set: using the master token stored in this file');

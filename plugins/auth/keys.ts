@@ -1,4 +1,4 @@
-import { atomicWriteJson, readJsonIfExists } from '../../kernel/state-dir.js';
+import { atomicWriteJson, readJsonIfExists } from '../../kernel/index.js';
 import { KeyExpired, KeyNotFound, KeyRevoked } from './errors.js';
 import { mintKey, parseKey, secretMatches } from './key-format.js';
 import type { Principal } from './principal.js';

@@ -1,14 +1,8 @@
 import t from 'tap';
-import { Writable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { buildApp } from '../../kernel/app.js';
-import { loadConfig } from '../../kernel/config/load.js';
-import { loggerOptions } from '../../kernel/logger.js';
-import { catalogue } from '../index.js';
-import { bearer, TEST_TOKEN } from '../../test/support/app.js';
+import { bearer, buildTestApp, recordingLogger, TEST_TOKEN } from '../../test/support/app.js';
 import { WindowCounter } from './limiter.js';
 import { createKey, testApp } from './test-helpers.js';
 
@@ -70,10 +64,8 @@ t.test('API responses carry the security headers and are never cached, errors in
 t.test('no token, key or secret reaches a log line or an error body', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-logs-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const lines: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-  const config = await loadConfig({ env: { AEGIS_STATE_DIR: dir, AEGIS_AUTH_TOKEN: TEST_TOKEN, AEGIS_HOST: '127.0.0.1' }, cwd: dir, home: dir });
-  const app = await buildApp(config, { catalogue, logger: pino(loggerOptions('trace'), sink) });
+  const { logger, lines } = recordingLogger('trace');
+  const app = await buildTestApp({ stateDir: dir, logger });
   t.teardown(() => app.close());
   const { id, key } = await createKey(app, { name: 'logged', role: 'operator' });
   const rotated = (await app.inject({ method: 'POST', url: `/v1/auth/keys/${id}/rotate`, headers: bearer(), payload: { graceSeconds: 5 } })).json().key;

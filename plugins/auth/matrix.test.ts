@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { buildTestApp, bearer, TEST_TOKEN } from '../../test/support/app.js';
 import { catalogue } from '../index.js';
-import type { Catalogue } from '../../kernel/plugins/types.js';
+import type { Catalogue } from '../../kernel/index.js';
 import { can, type Role } from './roles.js';
 import { createKey, seedExpiredKey } from './test-helpers.js';
 

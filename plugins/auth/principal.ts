@@ -1,5 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
 /** Who made a request. The master token is `admin` of no tenant; API keys carry their own role and tenant. */
 export interface Principal {
   /** `master` for the master token, else the API key id. */
@@ -20,13 +18,6 @@ export interface Principal {
 
 /** Resolves a presented token to a principal, or null. Registered with `app.auth.addVerifier`. */
 export type TokenVerifier = (token: string) => Principal | null | Promise<Principal | null>;
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Compares two secrets in constant time (hashing first, so lengths leak nothing). */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 /** The bearer token of an Authorization header, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {

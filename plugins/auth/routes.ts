@@ -4,9 +4,10 @@ import { KeyNotFound, TenantMismatch } from './errors.js';
 import type { KeyRecord, KeyStore } from './keys.js';
 import type { Principal } from './principal.js';
 import { ROLE_PERMISSIONS } from './roles.js';
-import { CreateKeyBody, ErrorSchema, KeyList, KeyParams, KeyView, KeyWithSecret, RotateKeyBody, WhoAmI, type KeyEventT } from './schema.js';
+import { CreateKeyBody, KeyList, KeyParams, KeyView, KeyWithSecret, RotateKeyBody, WhoAmI, type KeyEventT } from './schema.js';
+import { ErrorBodySchema } from '../../kernel/index.js';
 
-const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const errors = { 400: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
 
 /** The key routes use the principal the guard set; they are never open. */
 const actorOf = (request: FastifyRequest): Principal => request.principal!;

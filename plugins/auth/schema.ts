@@ -65,11 +65,6 @@ export const WhoAmI = Type.Object({
   name: Type.Optional(Type.String()), permissions: Type.Array(Type.String()),
 });
 
-/** The error body every route answers with (see kernel/errors.ts), for response schemas. */
-export const ErrorSchema = Type.Object({
-  code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),
-});
-
 const When = { at: Type.String({ description: 'ISO time' }) };
 
 /** `auth.failed`: a missing, unknown, wrong, expired or revoked token. Never carries the token. */

@@ -1,4 +1,4 @@
-import type { SessionContext } from '../sessions/driver.js';
+import type { SessionContext } from '../sessions/index.js';
 import { transcriptCatchUp } from './catch-up.js';
 import type { ClaudeCodeOptions } from './schema.js';
 import { sessionEnv } from './start.js';

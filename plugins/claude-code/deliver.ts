@@ -1,4 +1,4 @@
-import type { SendResult } from '../sessions/driver.js';
+import type { SendResult } from '../sessions/index.js';
 import { ClaudeBusy, ClaudeDialogOpen } from './errors.js';
 import { CLEAR_LINE, ENTER, paste } from './keys.js';
 import type { LiveSession } from './live.js';

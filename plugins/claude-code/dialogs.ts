@@ -1,6 +1,4 @@
-import type { Answer } from '../sessions/driver.js';
-import { InvalidOption, NoQuestion, NothingPending } from '../sessions/errors.js';
-import type { PendingPermission } from '../sessions/types.js';
+import { type Answer, InvalidOption, NoQuestion, NothingPending, type PendingPermission } from '../sessions/index.js';
 import { ClaudeFreeTextUnsupported, ClaudeNoReaction } from './errors.js';
 import { digit, ENTER, ESC, paste } from './keys.js';
 import type { LiveSession } from './live.js';

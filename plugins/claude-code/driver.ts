@@ -1,6 +1,4 @@
-import type { AgentDriver, SessionContext } from '../sessions/driver.js';
-import { SessionExited } from '../sessions/errors.js';
-import type { SessionRecord } from '../sessions/types.js';
+import { type AgentDriver, type SessionContext, SessionExited, type SessionRecord } from '../sessions/index.js';
 import { conversationText, promptInTranscript, toolCounter, toolUses, turnEndGate } from './conversation.js';
 import { deliver } from './deliver.js';
 import { answer, approve, escape, interrupt, reject } from './dialogs.js';

@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.js';
+import { defineError } from '../../kernel/index.js';
 
 /** No Claude Code executable: not the configured `command`, not `claude` on PATH, not the bundled one. */
 export const ClaudeNotFound = defineError('AEGIS_ERR_CLAUDE_NOT_FOUND', 'No Claude Code executable found (%s)', 500);

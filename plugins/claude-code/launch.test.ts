@@ -2,6 +2,7 @@ import t from 'tap';
 import { mkdtemp, realpath, rm, symlink, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolvedOptions } from '../../test/support/app.js';
 import { bundledClaude, claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 
 t.test('the CLI is resolved to an absolute real path: configured name, then PATH, then the bundled one', async (t) => {
@@ -65,4 +66,15 @@ t.test('of the server env only the allowlist reaches the CLI: ANTHROPIC_* yes, t
 t.test("with an agent user the CLI keeps its files under that user's HOME, whatever CLAUDE_DATA_DIR says", async (t) => {
   t.same(claudeDataDir({ HOME: '/home/agent' }, '/var/lib/claude', '/root', true), { dir: '/home/agent/.claude', add: {} });
   t.same(claudeDataDir({ HOME: '/root' }, '/var/lib/claude', '/root'), { dir: '/var/lib/claude', add: { CLAUDE_CONFIG_DIR: '/var/lib/claude' } });
+});
+
+t.test('CLAUDE_DATA_DIR is read into the dataDir option and beats the file', async (t) => {
+  const stateDir = await realpath(await mkdtemp(join(tmpdir(), 'aegis-cc-opts-')));
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  const plain = await resolvedOptions({ stateDir });
+  t.equal(plain['claude-code'].dataDir, '~/.claude', 'the default, resolved against the home at start');
+  const fromFile = await resolvedOptions({ stateDir, plugins: { 'claude-code': { dataDir: '/file/claude' } } });
+  t.equal(fromFile['claude-code'].dataDir, '/file/claude');
+  const fromEnv = await resolvedOptions({ stateDir, plugins: { 'claude-code': { dataDir: '/file/claude' } }, env: { CLAUDE_DATA_DIR: '/data/claude' } });
+  t.equal(fromEnv['claude-code'].dataDir, '/data/claude');
 });

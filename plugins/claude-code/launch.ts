@@ -1,11 +1,8 @@
-import { readFileSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { findOnPath, isExecutableFile } from '../sessions/executable.js';
-import type { PermissionMode } from '../sessions/types.js';
+import { join, resolve } from 'node:path';
+import { findOnPath, isExecutableFile, packageBin, type PermissionMode } from '../sessions/index.js';
 import { ClaudeNotFound } from './errors.js';
-
 
 /**
  * Server env names the CLI needs besides the base list: its credentials and endpoint
@@ -17,11 +14,8 @@ export const CLAUDE_ENV_PASS: readonly string[] = ['ANTHROPIC_*', 'CLAUDE_CODE_*
 /** The CLI installed with Aegis (the `@anthropic-ai/claude-code` package's `claude` bin), if any. */
 export function bundledClaude(): string | undefined {
   try {
-    const pkgFile = createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
-    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.claude;
-    const file = bin ? join(dirname(pkgFile), bin) : undefined;
-    return file && isExecutableFile(file) ? file : undefined;
+    const file = packageBin('@anthropic-ai/claude-code', 'claude');
+    return isExecutableFile(file) ? file : undefined;
   } catch {
     return undefined;
   }

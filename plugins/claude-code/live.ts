@@ -1,7 +1,6 @@
-import type { HookEvent, SessionContext } from '../sessions/driver.js';
-import type { StateReport } from '../sessions/types.js';
+import type { HookEvent, SessionContext, StateReport } from '../sessions/index.js';
 import { readScreen, type ScreenRead } from './screen/read.js';
-import { StateTracker } from './state.js';
+import { StateTracker, systemClock } from './state.js';
 
 /** Options a live session needs from the driver. */
 export interface LiveOptions {
@@ -55,7 +54,7 @@ export class LiveSession {
       },
       state: () => ctx.state(),
     };
-    this.tracker = new StateTracker(sink, () => this.read, opts, Date.now, opts.gate);
+    this.tracker = new StateTracker(sink, () => this.read, opts, systemClock, opts.gate);
   }
 
   /** A repaint: read the screen once, tell the tracker, wake the waiters. */

@@ -26,8 +26,15 @@ export const optionsSchema = Type.Object({
       default: {}, description: 'Per tenant, over `enabled`: `{ <tenant>: true | false }`',
     }),
   }, { default: {}, additionalProperties: false, description: 'A second layer inside the agent user: Bash commands may write only the workDir and reach the network through the CLI\'s proxy. Fails closed: the CLI refuses Bash when the sandbox cannot start' }),
+  dataDir: Type.String({
+    minLength: 1, default: '~/.claude',
+    description: 'Claude Code data directory (CLAUDE_DATA_DIR): where the CLI keeps transcripts when the agent runs with the server\'s HOME. `~` and relative paths resolve like stateDir',
+  }),
   hooks: Type.Boolean({ default: true, description: 'Give the CLI HTTP hooks back to Aegis (state, delivery proof, tool counts); the screen alone is used when off' }),
 }, { additionalProperties: false });
 
 /** Validated `plugins.claude-code` options. */
 export type ClaudeCodeOptions = Static<typeof optionsSchema>;
+
+/** The deployment guide's variables this plugin owns, read into its options by the kernel. */
+export const envOptions = { CLAUDE_DATA_DIR: 'dataDir' } as const;

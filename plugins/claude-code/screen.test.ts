@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acceptsInput, readScreen } from './screen/read.js';
-import type { SessionState } from '../sessions/types.js';
+import type { SessionState } from '../sessions/index.js';
 
 // Fixtures stay in the source tree; tests run from dist/plugins/claude-code.
 const here = dirname(fileURLToPath(import.meta.url));

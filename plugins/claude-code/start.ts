@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionContext } from '../sessions/driver.js';
-import type { SessionRecord } from '../sessions/types.js';
+import type { SessionContext, SessionRecord } from '../sessions/index.js';
 import { ClaudeStartExited, ClaudeStartTimeout } from './errors.js';
 import { CLAUDE_ENV_PASS, claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 import type { LiveSession } from './live.js';
@@ -16,7 +15,7 @@ export interface StartOptions {
   hooks: boolean;
   /** Claude Code's own sandbox, by default and per tenant. */
   sandbox: { enabled: boolean; tenants: Record<string, boolean> };
-  /** `app.config.claudeDataDir` (CLAUDE_DATA_DIR). */
+  /** The resolved `dataDir` option (CLAUDE_DATA_DIR). */
   claudeDataDir: string;
 }
 

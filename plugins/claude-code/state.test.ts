@@ -2,10 +2,10 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { StateReport } from '../sessions/types.js';
+import type { StateReport } from '../sessions/index.js';
 import { readScreen, type ScreenRead } from './screen/read.js';
 import { StateTracker } from './state.js';
+import { FakeClock, settle } from '../../test/support/clock.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'plugins', 'claude-code', 'fixtures');
 const screen = (name: string) => readScreen(readFileSync(join(FIXTURES, `${name}.txt`), 'utf8').split('\n'));
@@ -17,10 +17,11 @@ function rig(opts: { hooks?: boolean; gate?: (event: string, body: Record<string
   let current: StateReport = { state: 'starting', cause: 'created' };
   let shown: ScreenRead = readScreen([]);
   const sink = { report: (r: StateReport) => { reports.push(r); current = r; }, state: () => current };
-  const tracker = new StateTracker(sink, () => shown, { settleMs: SETTLE, hooks: opts.hooks ?? true }, Date.now, opts.gate);
+  const clock = new FakeClock();
+  const tracker = new StateTracker(sink, () => shown, { settleMs: SETTLE, hooks: opts.hooks ?? true }, clock, opts.gate);
   const show = (name: string) => { shown = screen(name); tracker.onScreen(shown); };
   const states = () => reports.map((r) => `${r.state}:${r.cause}`);
-  return { tracker, show, states, reports, current: () => current };
+  return { tracker, show, states, reports, current: () => current, clock };
 }
 
 t.test('the first idle box ends starting at once; a hooked turn is working until Stop', async (t) => {
@@ -39,11 +40,13 @@ t.test('a spinner still drawn just after Stop is not believed unless it holds', 
   r.tracker.onHook('Stop', {});
   r.show('working');
   t.equal(r.current().state, 'idle', 'the stale frame is held back');
+  r.clock.advance(SETTLE - 1);
+  t.equal(r.current().state, 'idle', 'not before the settle time');
   r.show('after-turn');
-  await delay(SETTLE * 3);
+  r.clock.advance(SETTLE * 3);
   t.equal(r.current().state, 'idle', 'and never reported once the screen caught up');
   r.show('working');
-  await delay(SETTLE * 3);
+  r.clock.advance(SETTLE * 3);
   t.equal(r.current().state, 'working', 'a spinner that stays is a new turn');
 });
 
@@ -53,14 +56,16 @@ t.test('in a hooked turn an idle box must hold; a visible end of turn is taken a
   r.tracker.onHook('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'sleep 1' } });
   r.show('idle');
   t.equal(r.current().state, 'working', 'a gap between tools is not idle');
-  await delay(SETTLE * 3);
+  r.clock.advance(SETTLE - 1);
+  t.equal(r.current().state, 'working', 'not even just before the settle time');
+  r.clock.advance(1);
   t.equal(r.current().state, 'idle', 'but it is once it held');
 
   const q = rig();
   q.show('idle');
   q.tracker.onHook('UserPromptSubmit', {});
   q.show('working');
-  await delay(SETTLE * 2);
+  q.clock.advance(SETTLE * 2);
   q.show('interrupted');
   t.same(q.states().slice(-1), ['idle:screen:interrupted'], 'Interrupted ends the turn without waiting');
 });
@@ -97,8 +102,21 @@ t.test('the end of a turn waits for the transcript gate, and is dropped if a new
   r.show('after-turn');
   t.equal(r.current().state, 'working', 'held while the transcript lags');
   open();
-  await delay(1);
+  await settle();
   t.same(r.states().slice(-1), ['idle:hook:Stop']);
+
+  r.tracker.onHook('UserPromptSubmit', {});
+  r.show('working');
+  const mark = r.reports.length;
+  r.tracker.onHook('Stop', { last_assistant_message: 'first' });
+  const stale = open;
+  r.tracker.onHook('UserPromptSubmit', {});
+  t.equal(r.current().state, 'working', 'the next turn started while the end of this one was held');
+  stale();
+  await settle();
+  r.clock.advance(SETTLE * 3);
+  t.equal(r.current().state, 'working', 'the held end is dropped, not reported over the running turn');
+  t.same(r.states().slice(mark), [], 'no idle in between');
 });
 
 t.test('without hooks a turn end seen on screen waits for the transcript too; a dialog is never held', async (t) => {
@@ -111,13 +129,13 @@ t.test('without hooks a turn end seen on screen waits for the transcript too; a 
   t.equal(r.current().state, 'working', 'held');
   t.same(asked, ['screen']);
   open();
-  await delay(1);
+  await settle();
   t.same(r.states().slice(-1), ['idle:screen:done']);
   r.show('working');
   r.show('after-turn');
   r.show('permission-bash');
   open();
-  await delay(1);
+  await settle();
   t.equal(r.current().state, 'permission_prompt', 'the held end does not override a dialog');
 });
 

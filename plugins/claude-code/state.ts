@@ -1,4 +1,4 @@
-import type { PendingPermission, SessionState, StateReport } from '../sessions/types.js';
+import type { PendingPermission, SessionState, StateReport } from '../sessions/index.js';
 import type { ScreenRead } from './screen/read.js';
 
 /** Where state reports go (the session context) and what was reported last. */
@@ -31,13 +31,28 @@ export function describeInput(name: string, input: Record<string, unknown>): str
  * the middle of a hooked turn, is believed after `settleMs` (one timer, re-armed, never polled),
  * unless the screen shows the turn's end (`✻ Worked for 3s`, `Interrupted`), which needs no wait.
  */
+/** Time as the tracker sees it: the real one in the server, a fake one that tests advance. */
+export interface Clock {
+  now(): number;
+  /** Runs `fn` once after `ms`; the timer must not keep the process alive. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+};
+
 export class StateTracker {
   private turn: 'unknown' | 'active' | 'ended' = 'unknown';
   private turnAt = 0;
   /** When the screen began to show an idle box during a hooked turn (0: it does not). */
   private idleSince = 0;
   private lastTool: LastTool | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   /** The turn's end, held until the transcript has caught up (see `gate`). */
   private held: { state: SessionState; cause: string } | undefined;
   /** When the screen last turned busy (a turn's start, for the transcript without hooks). */
@@ -49,7 +64,7 @@ export class StateTracker {
     private readonly sink: StateSink,
     private readonly screen: () => ScreenRead,
     private readonly opts: { settleMs: number; hooks: boolean },
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
     /**
      * Resolves once the transcript shows how a turn ended (the CLI writes its file a little after
      * Stop), so a client that sees `idle` finds the reply in the transcript. Bounded by the caller.
@@ -65,7 +80,7 @@ export class StateTracker {
       this.held = undefined;
       return this.emit(read, s, read.cause);
     }
-    const now = this.now();
+    const now = this.clock.now();
     const settle = this.opts.settleMs;
     if (BUSY.has(s)) {
       this.idleSince = 0;
@@ -117,7 +132,7 @@ export class StateTracker {
   /** Stops the settle timer (the process ended). */
   dispose(): void {
     this.held = undefined;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -126,7 +141,7 @@ export class StateTracker {
     const wait = this.gate?.(event, body);
     if (!wait) return this.mark('ended', this.screen(), state, `hook:${event}`);
     this.turn = 'ended';
-    this.turnAt = this.now();
+    this.turnAt = this.clock.now();
     this.hold(wait, state, `hook:${event}`, () => this.mark('ended', this.screen(), state, `hook:${event}`));
   }
 
@@ -144,7 +159,7 @@ export class StateTracker {
   private mark(turn: 'active' | 'ended', read: ScreenRead, state: SessionState, cause: string): void {
     if (turn === 'active') this.held = undefined;
     this.turn = turn;
-    this.turnAt = this.now();
+    this.turnAt = this.clock.now();
     this.idleSince = 0;
     // A dialog on screen is what the agent waits for; no hook outranks it.
     if (read.dialog) return;
@@ -159,12 +174,11 @@ export class StateTracker {
   /** Reads the screen again after `ms` (one timer, re-armed; nothing polls). */
   private later(ms: number): void {
     this.settled++;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.onScreen(this.screen());
     }, Math.max(1, ms));
-    this.timer.unref();
   }
 
   private emit(read: ScreenRead, state: SessionState, cause: string): void {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJsonLines } from '../../kernel/state-dir.js';
-import type { TokenUsage, TranscriptEntry } from '../sessions/types.js';
+import { parseJsonLines } from '../../kernel/index.js';
+import type { TokenUsage, TranscriptEntry } from '../sessions/index.js';
 
 /**
  * Claude Code's project folder name for a working directory (2.1.197): every UTF-16 code unit
@@ -76,7 +76,7 @@ function resultText(content: unknown): string {
   return (content as Block[]).map((b) => (b?.type === 'text' ? b.text ?? '' : b?.type === 'image' ? '[image]' : '')).join('');
 }
 
-function toolSummary(name: string | undefined, input: unknown): string {
+function toolSummary(_name: string | undefined, input: unknown): string {
   const i = (input ?? {}) as Record<string, unknown>;
   const main = i.command ?? i.file_path ?? i.url ?? i.pattern ?? i.plan;
   return typeof main === 'string' ? main : JSON.stringify(input ?? {});
@@ -113,7 +113,7 @@ function entriesOf(l: Line): Draft[] {
 export function toEntries(text: string): TranscriptEntry[] {
   const out: TranscriptEntry[] = [];
   for (const l of activeChain(parseLines(text))) {
-    entriesOf(l).forEach((e, n) => out.push({ ...e, id: n === 0 ? l.uuid! : `${l.uuid}#${n}`, index: out.length }));
+    entriesOf(l).forEach((e, n) => { out.push({ ...e, id: n === 0 ? l.uuid! : `${l.uuid}#${n}`, index: out.length }); });
   }
   return out;
 }

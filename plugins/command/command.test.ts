@@ -1,5 +1,6 @@
 import t from 'tap';
-import { cleanup, makeApp, nextEvent, waitForText, waitState, type TestApp } from '../sessions/test-helpers.js';
+import { cleanup, sessionsApp as makeApp, type SessionsTestApp as TestApp } from '../../test/support/app.js';
+import { nextEvent, waitForText, waitState } from '../../test/support/wait.js';
 
 let h: TestApp;
 t.before(async () => { h = await makeApp(); });
@@ -24,7 +25,7 @@ async function after(id: string, act: () => Promise<unknown>, re: RegExp): Promi
 
 t.test('interrupt delivers Ctrl-C to the program as SIGINT', async (t) => {
   const id = await run('trap "echo caught-int" INT; echo ready; while true; do sleep 0.05; done');
-  t.match(await after(id, () => h.inject('POST', `/v1/sessions/${id}/interrupt`), /caught-int/), /caught-int/);
+  await t.resolves(after(id, () => h.inject('POST', `/v1/sessions/${id}/interrupt`), /caught-int/), 'the trap ran: the program got SIGINT');
   t.equal((await h.inject('GET', `/v1/sessions/${id}/metrics`)).json.interrupts, 1);
   await h.app.sessions.kill(id);
 });
@@ -37,7 +38,7 @@ t.test('escape delivers a single ESC byte', async (t) => {
 
 t.test('a prompt given at create is typed into the program once it runs', async (t) => {
   const res = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command', prompt: 'first words', reuse: false });
-  t.match(await waitForText(h.app, res.json.id, /got:first words/), /got:first words/);
+  await t.resolves(waitForText(h.app, res.json.id, /got:first words/), 'the program read the prompt as a line');
   t.equal((await h.inject('GET', `/v1/sessions/${res.json.id}/transcript?role=user`)).json.entries[0].text, 'first words');
   await h.app.sessions.kill(res.json.id);
 });

@@ -1,5 +1,4 @@
-import type { AgentDriver, SessionContext } from '../sessions/driver.js';
-import { NothingPending, NoQuestion } from '../sessions/errors.js';
+import { type AgentDriver, NoQuestion, NothingPending, type SessionContext } from '../sessions/index.js';
 import { CommandNotAllowed, CommandNotConfigured } from './errors.js';
 
 /** How the command driver runs programs (the `plugins.command` options). */

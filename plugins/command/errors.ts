@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.js';
+import { defineError } from '../../kernel/index.js';
 
 /** `agent: "command"` while `plugins.command.command` is not set and the request named no allowed command. */
 export const CommandNotConfigured = defineError('AEGIS_ERR_COMMAND_NOT_CONFIGURED', 'No command is configured for the command agent (plugins.command.command)', 400);

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { VERSION } from '../../kernel/health.js';
+import { VERSION } from '../../kernel/index.js';
 
 /** The openapi plugin takes no options. */
 export const optionsSchema = Type.Object({}, { additionalProperties: false });

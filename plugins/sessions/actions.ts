@@ -1,5 +1,5 @@
-import type { EventBus } from '../../kernel/events.js';
-import type { Principal } from '../auth/principal.js';
+import type { EventBus } from '../../kernel/index.js';
+import type { Principal } from '../auth/index.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { PromptOption } from './types.js';
 import type { Session } from './session.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/index.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { AgentIdentity } from './agent-user.js';
 import type {

@@ -59,6 +59,14 @@ export interface SessionContext {
    */
   adoptProcess(pid: number): void;
   processExited(code: number | null, signal: string | null): void;
+  /** How long the runtime waits between SIGTERM and SIGKILL (`plugins.sessions.killGraceMs`). */
+  readonly killGraceMs: number;
+  /**
+   * Ends a process group the driver started (an adopted agent, a replaced one): SIGTERM, then
+   * SIGKILL to what is left after `graceMs` (default `killGraceMs`); zombies count as gone.
+   * `exited` resolves when the leader is reaped, so the wait ends as soon as it is.
+   */
+  terminateProcessGroup(pid: number, exited?: Promise<unknown>, graceMs?: number): Promise<void>;
   /**
    * Records another process group the session owns (a command the agent runs in a group of its
    * own), so it is ended with the session and reaped after a server crash; `released` forgets it.

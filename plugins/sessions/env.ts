@@ -1,3 +1,4 @@
+import { serverEnv } from '../../kernel/index.js';
 import { EnvDenied, EnvInvalid } from './errors.js';
 
 /**
@@ -99,7 +100,7 @@ export interface AgentEnvSpec {
   pass: readonly string[];
   /** The agent user; without one, the server's own HOME/USER/LOGNAME/SHELL are passed on. */
   identity?: AgentIdentityEnv;
-  /** The server's environment (default `process.env`). */
+  /** The server's environment (default: the kernel's `serverEnv()`). */
   source?: NodeJS.ProcessEnv;
 }
 
@@ -110,7 +111,7 @@ export interface AgentEnvSpec {
  * operator set for the server alone.
  */
 export function agentEnv(spec: AgentEnvSpec, ...layers: Array<Record<string, string> | undefined>): Record<string, string> {
-  const source = spec.source ?? process.env;
+  const source = spec.source ?? serverEnv();
   const pass = [...BASE_AGENT_ENV, ...spec.pass, ...(spec.identity ? [] : IDENTITY)];
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(source)) {

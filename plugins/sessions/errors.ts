@@ -1,4 +1,4 @@
-import { defineError } from '../../kernel/errors.js';
+import { defineError } from '../../kernel/index.js';
 
 /** Unknown id, or a session the caller may not see (same code, so existence never leaks). */
 export const SessionNotFound = defineError('AEGIS_ERR_SESSION_NOT_FOUND', 'No session %s', 404);

@@ -49,5 +49,3 @@ declare module '../../kernel/events.js' {
     'hook.rejected': { ip: string; sessionId: string; reason: 'missing' | 'invalid' | 'throttled'; failures: number; at: string };
   }
 }
-
-export {};

@@ -1,5 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CommandNotFound } from './errors.js';
 
 /** True for a regular file this process may execute. */
@@ -36,4 +37,17 @@ export function findOnPath(name: string, path: string): string | undefined {
     if (isExecutableFile(file)) return file;
   }
   return undefined;
+}
+
+/**
+ * The absolute path of an installed package's bin script (`bin` in its package.json, by name when
+ * it declares several), resolved from Aegis's own install. Throws when the package is missing or
+ * declares no such bin; the caller turns that into its coded error.
+ */
+export function packageBin(pkg: string, bin: string): string {
+  const pkgFile = createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+  const manifest = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
+  const rel = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.[bin];
+  if (!rel) throw new Error(`${pkg} declares no ${bin} bin`);
+  return join(dirname(pkgFile), rel);
 }

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { Catalogue } from '../../kernel/plugins/types.js';
+import type { Catalogue } from '../../kernel/index.js';
 import type { AgentDriver, HookEvent, SessionContext } from './driver.js';
 
 /** What the fake driver saw, for assertions. */

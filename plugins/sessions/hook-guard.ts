@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import type { EventBus } from '../../kernel/events.js';
-import { safeEqual } from '../../kernel/secrets.js';
+import { type EventBus, safeEqual } from '../../kernel/index.js';
 import { WindowCounter } from '../auth/index.js';
 import { HookSecretInvalid, HookSecretMissing, HookThrottled } from './errors.js';
 

@@ -23,6 +23,10 @@ export type * from './driver.js';
 export { agentEnv, checkEnv, nameMatches, BASE_AGENT_ENV, DEFAULT_ENV_DENYLIST, type AgentEnvSpec, type RequestEnvRules } from './env.js';
 export { resolveAgentUser, agentCanWrite, AgentUserProblem, type AgentIdentity } from './agent-user.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
+export { findOnPath, isExecutableFile, packageBin } from './executable.js';
+export { pidStartTime, terminateGroup } from './process-group.js';
+/** The errors a driver throws for the runtime's own conditions (same codes as the runtime's). */
+export { InvalidOption, NoProcess, NoQuestion, NothingPending, SessionExited } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

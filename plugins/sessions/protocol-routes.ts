@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { VERSION } from '../../kernel/health.js';
+import { VERSION } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
 import { DEFAULT_AGENT } from './create.js';
 import { createHookGuard } from './hook-guard.js';

@@ -6,6 +6,7 @@ import type { PtySpec, ScreenSnapshot } from './types.js';
 import { NoProcess } from './errors.js';
 import { signalName, terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
+import { serverEnv } from '../../kernel/index.js';
 
 /** How a TerminalPty renders and reports. */
 export interface TerminalPtyOptions {
@@ -43,7 +44,7 @@ export class TerminalPty implements PtyHandle {
   constructor(spec: PtySpec, private readonly opts: TerminalPtyOptions) {
     const cols = spec.cols ?? opts.cols;
     const rows = spec.rows ?? opts.rows;
-    const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? process.env.PATH ?? '');
+    const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? serverEnv().PATH ?? '');
     this.term = new xterm.Terminal({ cols, rows, scrollback: opts.scrollback, allowProposedApi: true });
     this.lastScreen = { lines: [], cursor: { x: 0, y: 0 }, cols, rows };
     this.term.onWriteParsed(() => this.scheduleRender());

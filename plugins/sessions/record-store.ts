@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { atomicWrite, atomicWriteJson } from '../../kernel/state-dir.js';
+import { atomicWrite, atomicWriteJson } from '../../kernel/index.js';
 import type { SessionRecord } from './types.js';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;

@@ -7,8 +7,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Catalogue } from '../../kernel/plugins/types.js';
-import type { AegisEvents } from '../../kernel/events.js';
+import type { AegisEvents, Catalogue } from '../../kernel/index.js';
 import { TOKEN, cleanup, makeApp, processGone, waitForText, waitGone, waitGroupGone, waitState } from './test-helpers.js';
 
 type Restored = AegisEvents['session.restored'];

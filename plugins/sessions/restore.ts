@@ -47,7 +47,7 @@ async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionD
     if (rec.groups?.length) { await reapOrphan(rec, deps); await s.save(); }
     return undefined;
   }
-  if (!driver || !driver.capabilities.resume) {
+  if (!driver?.capabilities.resume) {
     await reapOrphan(rec, deps);
     const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;
     s.markExited(why, 'restore');

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 import type { SessionFiles } from './record-store.js';
 import type { SessionRecord } from './types.js';
 

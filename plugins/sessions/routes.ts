@@ -1,17 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type {} from '../auth/index.js';
+import { ErrorBodySchema } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
 import {
   AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, ListQuery,
   ListResponse, MetricsResponse, Ok, PaneResponse, SendBody, SendResponse, SessionSchema, TranscriptQuery, TranscriptResponse,
 } from './route-schemas.js';
 
-const ErrorSchema = Type.Object({
-  code: Type.String(), message: Type.String(), requestId: Type.String(), details: Type.Optional(Type.Unknown()),
-});
-const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const errors = { 400: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
 
 /** Routes whose body is optional: a POST without a body means `{}`. */
 async function emptyBody(request: FastifyRequest): Promise<void> {
@@ -27,7 +24,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
 
   r.post('/v1/sessions', {
     config: { permission: 'create' },
-    schema: { tags, summary: 'Create a session (or reuse an idle one)', body: CreateBody, response: { 200: CreatedSessionSchema, 201: CreatedSessionSchema, ...errors, 429: ErrorSchema } },
+    schema: { tags, summary: 'Create a session (or reuse an idle one)', body: CreateBody, response: { 200: CreatedSessionSchema, 201: CreatedSessionSchema, ...errors, 429: ErrorBodySchema } },
   }, async (request, reply) => {
     const { session, reused } = await svc.create(request.body, request.principal);
     return reply.status(reused ? 200 : 201).send({ ...session, reused });
@@ -35,7 +32,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
 
   r.get('/v1/sessions', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List sessions', querystring: ListQuery, response: { 200: ListResponse, 400: ErrorSchema } },
+    schema: { tags, summary: 'List sessions', querystring: ListQuery, response: { 200: ListResponse, 400: ErrorBodySchema } },
   }, async (request) => svc.list({ ...request.query, principal: request.principal }));
 
   r.get('/v1/sessions/:id', {
@@ -56,7 +53,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
 
   r.post('/v1/sessions/:id/send', {
     config: { permission: 'send' },
-    schema: { tags, summary: 'Send a message', ...id, body: SendBody, response: { 200: SendResponse, ...errors, 504: ErrorSchema } },
+    schema: { tags, summary: 'Send a message', ...id, body: SendBody, response: { 200: SendResponse, ...errors, 504: ErrorBodySchema } },
   }, async (request) => {
     svc.authorize(request.principal, request.params.id, 'act');
     return svc.send(request.params.id, request.body.text, request.principal);

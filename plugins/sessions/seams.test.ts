@@ -1,7 +1,7 @@
 import t from 'tap';
 import { catalogue } from '../index.js';
-import { defineError } from '../../kernel/errors.js';
-import type { Principal } from '../auth/principal.js';
+import { defineError } from '../../kernel/index.js';
+import type { Principal } from '../auth/index.js';
 import type { CreateGuardInput } from './api.js';
 import { fakeDriverPlugin } from './fake-driver.js';
 import { cleanup, makeApp, nextEvent, type TestApp } from './test-helpers.js';

@@ -86,7 +86,7 @@ export class SessionsRegistry implements SessionsService {
   }
 
   /** maxSessions and every quota, counting live sessions and creates in flight. */
-  private checkLimits(owner: SessionRecord['owner'], principal: Principal | null): void {
+  private checkLimits(principal: Principal | null): void {
     const live = this.all().filter((s) => s.live);
     if (live.length + this.reserved.length >= this.deps.options.maxSessions) throw new SessionLimit(String(this.deps.options.maxSessions));
     for (const q of this.quotas.flatMap((p) => p(principal))) {
@@ -152,7 +152,7 @@ export class SessionsRegistry implements SessionsService {
       });
       return { session: idle.view(), reused: true };
     }
-    this.checkLimits(owner, principal);
+    this.checkLimits(principal);
     this.reserved.push(owner);
     let s: Session;
     try {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../kernel/events.js';
+import type { EventBus } from '../../kernel/index.js';
 import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
 import type { SessionView } from './api.js';
 import type {
@@ -11,11 +11,10 @@ import { TerminalPty } from './pty.js';
 import { RecordWriter, type SessionFiles } from './record-store.js';
 import { TranscriptLog } from './transcript.js';
 import { emptyMetrics, recordTransition } from './metrics.js';
-import { createContext } from './context.js';
+import { createContext, type SessionAgent } from './context.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
 import type { AgentRunner } from './agent-runtime.js';
-import type { AgentIdentity } from './agent-user.js';
 import './events.js';
 
 /** What every session shares: the bus, the options, the files, where hooks post to. */
@@ -27,18 +26,6 @@ export interface SessionDeps {
   log: Logger;
   /** Runs agents as their OS users. */
   runner: AgentRunner;
-}
-
-/** Who this session's agent runs as, set before each start. */
-export interface SessionAgent {
-  /** Undefined: the server's own user. */
-  identity?: AgentIdentity;
-  /** The per-session folder the agent user can read; undefined without an agent user. */
-  dir?: string;
-  /** Server env names passed on to this agent besides the base list (`agentEnv.pass`). */
-  pass: readonly string[];
-  /** Wraps a command so it runs as the agent user. */
-  command(file: string, args: readonly string[]): { command: string; args: string[] };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -89,6 +76,11 @@ export class Session {
       identity, dir, pass: this.deps.options.agentEnv.pass,
       command: identity ? (file, args) => runner.argv(identity, file, args) : (file, args) => ({ command: file, args: [...args] }),
     };
+  }
+
+  /** The grace between SIGTERM and SIGKILL when this session's processes are ended. */
+  get killGraceMs(): number {
+    return this.deps.options.killGraceMs;
   }
 
   /** Opens the session's transcript and builds it. */
@@ -182,8 +174,8 @@ export class Session {
   }
 
   trackGroup(pgid: number): void {
-    const groups = (this.record.groups ??= []);
-    groups.push({ pgid, startTime: pidStartTime(pgid) });
+    this.record.groups ??= [];
+    this.record.groups.push({ pgid, startTime: pidStartTime(pgid) });
     void this.save();
   }
 
@@ -231,7 +223,7 @@ export class Session {
    * gone. A pid whose start time no longer matches belongs to someone else now and is left alone.
    */
   async terminate(): Promise<void> {
-    const grace = this.deps.options.killGraceMs;
+    const grace = this.killGraceMs;
     const others = (this.record.groups ?? []).map((g) => terminateGroup(g.pgid, grace, undefined, g.startTime));
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
     else if (this.adopted) await terminateGroup(this.adopted.pid, grace, this.adopted.exited, this.record.pidStartTime);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile, truncate } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { appendLineDurable, parseJsonLines } from '../../kernel/state-dir.js';
+import { appendLineDurable, parseJsonLines } from '../../kernel/index.js';
 import type { TranscriptEntry } from './types.js';
 
 type NewEntry = Omit<TranscriptEntry, 'id' | 'index'> & { id?: string };

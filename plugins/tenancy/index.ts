@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { BootError } from '../../kernel/errors.js';
+import { BootError } from '../../kernel/index.js';
 import type {} from '../auth/index.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/index.js';
 import type {} from '../sessions/index.js';
 import { WorkdirDenied } from './errors.js';
 import { canSee, tenancyPolicy } from './policy.js';

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/principal.js';
-import type { AccessPolicy } from '../sessions/api.js';
+import type { Principal } from '../auth/index.js';
+import type { AccessPolicy } from '../sessions/index.js';
 
 /**
  * The tenancy access policy for sessions. A principal of a tenant never sees another tenant's

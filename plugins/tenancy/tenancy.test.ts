@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, bearer, TEST_TOKEN } from '../../test/support/app.js';
-import { CAT, createKey, testApp } from '../auth/test-helpers.js';
-import type { AuditRecord } from '../audit/chain.js';
+import { CAT, createKey, testApp } from '../../test/support/app.js';
+import type { AuditRecord } from '../audit/index.js';
 
 /** A tenants tree: tenant-a restricted to projects/ and workspace/, tenant-r to its root only. Removed after the test. */
 async function tree(t: { teardown(fn: () => unknown): void }) {

@@ -1,10 +1,10 @@
 import t from 'tap';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { reply, promptTexts } from '../support/model-server.js';
 import { makeApp, makeWorld, nextEvent, turn, waitState } from './world.js';
-import { groupGone, processGone, waitGone, waitGroupGone } from '../../plugins/sessions/test-helpers.js';
+import { groupGone, processGone, waitGone, waitGroupGone } from '../support/process.js';
+import { pollUntil } from '../support/wait.js';
 
 const world = await makeWorld(t, 3);
 const { app, call } = await makeApp(t, world);
@@ -86,7 +86,7 @@ t.test('with hooks off the screen alone carries a turn: working, idle, the reply
   t.equal(entries.at(-1)?.text, 'read it, no hooks needed', states.join(' '));
   // Tools are counted from the transcript as the turn ends, after the idle event; asked again, bounded.
   const metrics = async () => (await bare.call('GET', `/v1/sessions/${res.json.id}/metrics`)).json;
-  for (let i = 0; i < 50 && (await metrics()).toolCalls.total === 0; i++) await delay(100);
+  await pollUntil(async () => (await metrics()).toolCalls.total > 0, 5000, 100);
   t.match((await metrics()).toolCalls, { total: 1, byName: { Read: 1 } });
   await bare.call('DELETE', `/v1/sessions/${res.json.id}`);
 });

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { setTimeout as delay } from 'node:timers/promises';
 import { rm } from 'node:fs/promises';
 import { reply, promptTexts } from '../support/model-server.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { TEST_TOKEN } from '../support/app.js';
-import { processGone, waitGone } from '../../plugins/sessions/test-helpers.js';
+import { processGone, waitGone } from '../support/process.js';
+import { pollUntil } from '../support/wait.js';
 import { makeWorld, scratch, STATE_MS, turn } from './world.js';
 
 const world = await makeWorld(t, 2);
@@ -31,10 +31,11 @@ function api(s: ServerProcess) {
  */
 async function waitStatus(call: ReturnType<typeof api>, id: string, status: string, ms = STATE_MS) {
   let last: any;
-  for (const until = Date.now() + ms; Date.now() < until; await delay(100)) {
+  const reached = async () => {
     last = (await call('GET', `/v1/sessions/${id}`)).json;
-    if (last.status === status) return last;
-  }
+    return last.status === status;
+  };
+  if (await pollUntil(reached, ms, 100)) return last;
   throw new Error(`session ${id} not ${status} within ${ms} ms: ${JSON.stringify(last)}`);
 }
 

@@ -8,6 +8,7 @@ import { bearer, buildTestApp } from '../support/app.js';
 import { reply, startModelServer, type ModelServer } from '../support/model-server.js';
 import { createSandboxHome, type SandboxHome } from '../support/sandbox-home.js';
 import { Conversations } from './conversations.js';
+import { nextEvent as kitNextEvent, waitState as kitWaitState } from '../support/wait.js';
 
 /** Per state; the CLI boots in about 5 s, a turn against the scripted server takes well under that. */
 export const STATE_MS = 60000;
@@ -61,21 +62,17 @@ export async function makeApp(t: { teardown(fn: () => unknown): void }, world: W
 
 /** Resolves with the first `name` event matching `pred`; rejects after `ms`. */
 export function nextEvent<K extends keyof AegisEvents>(app: FastifyInstance, name: K, pred: (p: AegisEvents[K]) => boolean, ms = STATE_MS) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no matching ${name} within ${ms} ms`)), ms); });
-  return Promise.race([app.events.once(name, pred), timeout]).finally(() => clearTimeout(timer));
+  return kitNextEvent(app, name, pred, ms);
 }
 
 /** Resolves once session `id` is in `state` (at once if it is); rejects after `ms` with its screen. */
 export async function waitState(app: FastifyInstance, id: string, state: SessionState, ms = STATE_MS) {
-  if (app.sessions.get(id)?.status === state) return app.sessions.get(id)!;
   try {
-    await nextEvent(app, 'session.state-changed', (p) => p.sessionId === id && p.to === state, ms);
+    return await kitWaitState(app, id, state, ms);
   } catch (err) {
     const pane = app.sessions.pane(id).lines.filter((l) => l.trim()).slice(-12).join('\n');
     throw new Error(`${(err as Error).message}; status ${app.sessions.get(id)?.status}; screen:\n${pane}`);
   }
-  return app.sessions.get(id)!;
 }
 
 /** Resolves with the `n`-th turn request (1-based) of the conversation that starts with `first`. */

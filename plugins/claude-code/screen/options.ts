@@ -1,4 +1,4 @@
-import type { PromptOption } from '../../sessions/types.js';
+import type { PromptOption } from '../../sessions/index.js';
 
 /** A numbered choice as drawn on screen, with whether the `❯` cursor is on it. */
 export interface ScreenOption extends PromptOption {

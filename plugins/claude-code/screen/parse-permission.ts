@@ -1,4 +1,4 @@
-import type { PendingPermission } from '../../sessions/types.js';
+import type { PendingPermission } from '../../sessions/index.js';
 import { parseOptions, publicOptions } from './options.js';
 import { isDashedRule, lastIndex } from './text.js';
 
@@ -14,7 +14,7 @@ const HEADERS: Record<string, string> = {
 /** The dialog region: from the last full rule above `question` down to the end. */
 function dialogTop(lines: readonly string[], question: number): number {
   const top = lastIndex(lines, /^─{8,}/, question);
-  return top < 0 ? 0 : top;
+  return Math.max(0, top);
 }
 
 function nonEmpty(lines: readonly string[], from: number, to: number): string[] {

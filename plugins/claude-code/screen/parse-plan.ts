@@ -1,4 +1,4 @@
-import type { PendingPermission } from '../../sessions/types.js';
+import type { PendingPermission } from '../../sessions/index.js';
 import { parseOptions, publicOptions } from './options.js';
 import { isDashedRule, lastIndex } from './text.js';
 

@@ -1,4 +1,4 @@
-import type { PendingQuestion } from '../../sessions/types.js';
+import type { PendingQuestion } from '../../sessions/index.js';
 import { parseOptions, publicOptions, type ScreenOption } from './options.js';
 import { lastIndex } from './text.js';
 

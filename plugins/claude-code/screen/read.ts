@@ -1,4 +1,4 @@
-import type { PendingPermission, PendingQuestion, SessionState } from '../../sessions/types.js';
+import type { PendingPermission, PendingQuestion, SessionState } from '../../sessions/index.js';
 import { parsePlanApproval } from './parse-plan.js';
 import { parseQuestion } from './parse-question.js';
 import { parseStartupGate, parseToolPermission, parseTrust } from './parse-permission.js';
