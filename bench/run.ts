@@ -4,6 +4,7 @@
  *
  *   npm run bench            # all
  *   npm run bench -- acp     # those whose file name contains "acp"
+ *   npm run bench -- notify  # webhook deliveries per second (notify-webhook.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

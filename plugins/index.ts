@@ -12,5 +12,10 @@ export const catalogue: Catalogue = {
   'claude-code': { load: () => import('./claude-code/index.js'), enabledByDefault: true, description: 'Claude Code agent driver (the interactive CLI in a PTY, with hooks and resume)' },
   tenancy: { load: () => import('./tenancy/index.js'), enabledByDefault: true, description: 'Tenant isolation: session visibility, ownership, workdir roots' },
   audit: { load: () => import('./audit/index.js'), enabledByDefault: true, description: 'Tamper-evident audit log (HMAC chain) at GET /v1/audit' },
+  sse: { load: () => import('./sse/index.js'), enabledByDefault: true, description: 'Server-Sent Events: GET /v1/events and /v1/sessions/:id/events, resumable, per-tenant' },
   acp: { load: () => import('./acp/index.js'), enabledByDefault: true, description: 'ACP runtime: agents over the Agent Client Protocol (claude-acp and any configured ACP command)' },
+  notifications: { load: () => import('./notifications/index.js'), enabledByDefault: false, description: 'Notification channels: registry, durable outbox, retries, circuit breaker, dead-letter queue, outbound scrubber' },
+  'notify-webhook': { load: () => import('./notify-webhook/index.js'), enabledByDefault: false, description: 'Signed JSON webhooks to configured endpoints' },
+  'notify-slack': { load: () => import('./notify-slack/index.js'), enabledByDefault: false, description: 'Slack Block Kit messages with Approve/Reject buttons' },
+  'notify-discord': { load: () => import('./notify-discord/index.js'), enabledByDefault: false, description: 'Discord embeds with Approve/Reject buttons' },
 };

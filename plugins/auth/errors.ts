@@ -14,3 +14,7 @@ export const KeyRevoked = defineError('AEGIS_ERR_AUTH_KEY_REVOKED', 'API key %s 
 export const KeyExpired = defineError('AEGIS_ERR_AUTH_KEY_EXPIRED', 'API key %s has expired', 409);
 /** A tenant's admin tried to make a key for another tenant, or a global one. */
 export const TenantMismatch = defineError('AEGIS_ERR_AUTH_TENANT_MISMATCH', 'A key of tenant %s may only manage keys of its own tenant', 403);
+/** A master token or API key was put in a URL, where proxies, browsers and logs keep it. */
+export const KeyInUrl = defineError('AEGIS_ERR_AUTH_KEY_IN_URL', 'API keys and the master token are refused in a URL; send them as Authorization: Bearer, or use a stream token', 401);
+/** A `?token=` that is no live stream token (unknown or expired), on a stream route. */
+export const InvalidStreamToken = defineError('AEGIS_ERR_AUTH_INVALID_STREAM_TOKEN', 'The stream token is unknown or expired; ask POST /v1/auth/stream-token for a new one', 401);

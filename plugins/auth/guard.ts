@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, InvalidToken, KeyRateLimited, MissingToken, Throttled } from './errors.js';
+import { Forbidden, InvalidStreamToken, InvalidToken, KeyInUrl, KeyRateLimited, MissingToken, Throttled } from './errors.js';
 import type { WindowCounter } from './limiter.js';
 import { bearerToken, type Principal } from './principal.js';
 import { can, requiredPermission } from './roles.js';
+import type { StreamKind } from './stream-tokens.js';
 
 /** What checking a token found: a principal, or why not (for the audit trail only). */
 export type AuthOutcome = { principal: Principal } | { failure: string; keyId?: string };
@@ -10,6 +11,8 @@ export type AuthOutcome = { principal: Principal } | { failure: string; keyId?: 
 /** What the guard needs; the auth plugin builds it. */
 export interface GuardDeps {
   authenticate(token: string): Promise<AuthOutcome>;
+  /** The principal of a live stream token presented to a stream of `kind`, or null. */
+  streamToken(token: string, kind: StreamKind): Principal | null;
   /** Invalid tokens per address. */
   failures: WindowCounter;
   failureLimit: number;
@@ -18,6 +21,12 @@ export interface GuardDeps {
 }
 
 const path = (request: FastifyRequest) => request.url.split('?')[0];
+
+/** The `?token=` of a request, if it has exactly one. */
+const queryToken = (request: FastifyRequest): string | undefined => {
+  const t = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof t === 'string' && t.length > 0 ? t : undefined;
+};
 
 /**
  * The one place requests are authenticated and authorised, as one onRequest hook: throttled
@@ -47,7 +56,23 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     // A throttled address is refused even with a good token; otherwise the 429 would be an oracle.
     if (deps.failures.count(ip) >= deps.failureLimit) throw new Throttled(retryAfter(reply, deps.failures.retryAfterSeconds(ip)));
     const token = bearerToken(request.headers.authorization);
-    const outcome: AuthOutcome = token ? await deps.authenticate(token) : { failure: 'missing' };
+    const inUrl = token ? undefined : queryToken(request);
+    let outcome: AuthOutcome = token ? await deps.authenticate(token) : { failure: 'missing' };
+    if (inUrl !== undefined) {
+      const stream = request.routeOptions.config?.stream;
+      const principal = stream ? deps.streamToken(inUrl, stream) : null;
+      if (principal) {
+        outcome = { principal };
+      } else {
+        // A real key in a URL is refused by name, so the caller learns to stop leaking it.
+        const asKey = await deps.authenticate(inUrl);
+        const err = 'principal' in asKey ? new KeyInUrl() : stream ? new InvalidStreamToken() : new MissingToken();
+        strike(ip);
+        reply.header('www-authenticate', 'Bearer');
+        failed(request, err.code, 'principal' in asKey ? 'key-in-url' : 'stream-token', 'principal' in asKey ? undefined : asKey.keyId);
+        throw err;
+      }
+    }
     if (!('principal' in outcome)) {
       // Missing tokens count too: each failure is an fsync'd audit record, so floods must stop early.
       strike(ip);

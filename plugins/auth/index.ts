@@ -10,9 +10,11 @@ import { keyRoutes } from './routes.js';
 import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
 import type { Permission } from './roles.js';
 import { loadOrCreateSecret, safeEqual } from '../../kernel/index.js';
+import { StreamTokens, type StreamKind } from './stream-tokens.js';
 
 export { optionsSchema, type AuthOptions, type CreateKeyInput, type KeyEventT } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
+export { STREAM_KINDS, STREAM_TOKEN_PREFIX, type StreamKind } from './stream-tokens.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';
 
@@ -27,12 +29,22 @@ export interface AuthService {
   readonly keys: KeyStore;
   /** Where the generated master token lives, when it was generated rather than configured. */
   readonly tokenFile?: string;
+  /**
+   * The principal of a live stream token (`POST /v1/auth/stream-token`) presented to a stream of
+   * `kind`, or null. Stream routes say `config: { stream: kind }` and the guard calls this for
+   * their `?token=`; a route that authenticates by itself (a WebSocket upgrade) may call it too.
+   */
+  verifyStreamToken(token: string, kind: StreamKind): Principal | null;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Authentication, permissions and API keys (auth plugin). */
     auth: AuthService;
+  }
+  interface FastifyContextConfig {
+    /** Marks an event or terminal stream: it also takes a stream token as `?token=`. */
+    stream?: StreamKind;
   }
   interface FastifyRequest {
     /** Who made the request; null on routes with `config: { auth: false }`. */
@@ -74,6 +86,7 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
   const { token: master, tokenFile } = await masterToken(app, opts);
   const keys = await KeyStore.open(app.stateDir.path(opts.keysFile));
   const verifiers: TokenVerifier[] = [];
+  const streamTokens = new StreamTokens(opts.streamTokenTtlMs);
 
   const authenticate = async (token: string): Promise<AuthOutcome> => {
     if (safeEqual(token, master)) return { principal: { id: 'master', kind: 'master', role: 'admin' } };
@@ -95,6 +108,14 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
       return 'principal' in outcome ? outcome.principal : null;
     },
     addVerifier: (v) => { verifiers.push(v); },
+    verifyStreamToken(token, kind) {
+      if (kind !== 'events' && kind !== 'terminal') return null;
+      const principal = streamTokens.verify(token);
+      if (principal?.kind !== 'key') return principal;
+      // The key behind the token must still be good: revoking a key closes its tokens too.
+      const k = keys.get(principal.id);
+      return k && keys.status(k) === 'active' ? principal : null;
+    },
   };
   app.decorate('auth', service);
   // Health details go to any valid token; the open health answer stays as it is.
@@ -106,12 +127,13 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
 
   installGuard(app, {
     authenticate,
+    streamToken: (token, kind) => service.verifyStreamToken(token, kind),
     failures: new WindowCounter(opts.failureWindowMs),
     failureLimit: opts.failureLimit,
     keyRequests: new WindowCounter(60_000),
   });
   installSecurityHeaders(app);
-  await app.register(keyRoutes, { keys });
+  await app.register(keyRoutes, { keys, streamTokens });
 }
 
 export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir', 'health'] } });

@@ -1,8 +1,9 @@
 /** Who made a request. The master token is `admin` of no tenant; API keys carry their own role and tenant. */
 export interface Principal {
-  /** `master` for the master token, else the API key id. */
+  /** `master` for the master token, the API key id, or `<channel>:<user id>` for a person acting from a channel's button. */
   id: string;
-  kind: 'master' | 'key';
+  /** `channel`: a person acting through a signed Slack/Discord interaction, never a request with a token. */
+  kind: 'master' | 'key' | 'channel';
   role: 'admin' | 'operator' | 'viewer';
   /** The tenant the principal belongs to; undefined for the master token and global keys. */
   tenantId?: string;

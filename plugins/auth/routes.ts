@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KeyNotFound, TenantMismatch } from './errors.js';
 import type { KeyRecord, KeyStore } from './keys.js';
+import type { StreamTokens } from './stream-tokens.js';
 import type { Principal } from './principal.js';
 import { ROLE_PERMISSIONS } from './roles.js';
-import { CreateKeyBody, KeyList, KeyParams, KeyView, KeyWithSecret, RotateKeyBody, WhoAmI, type KeyEventT } from './schema.js';
+import { CreateKeyBody, KeyList, KeyParams, KeyView, KeyWithSecret, RotateKeyBody, StreamTokenView, WhoAmI, type KeyEventT } from './schema.js';
 import { ErrorBodySchema } from '../../kernel/index.js';
 
 const errors = { 400: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
@@ -16,7 +17,7 @@ const actorOf = (request: FastifyRequest): Principal => request.principal!;
  * API key management (`admin` permission) and `whoami`. A key that belongs to a tenant manages
  * only its tenant's keys; others' look like unknown ids.
  */
-export async function keyRoutes(app: FastifyInstance, opts: { keys: KeyStore }): Promise<void> {
+export async function keyRoutes(app: FastifyInstance, opts: { keys: KeyStore; streamTokens: StreamTokens }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { keys } = opts;
   const tags = ['auth'];
@@ -77,6 +78,14 @@ export async function keyRoutes(app: FastifyInstance, opts: { keys: KeyStore }):
     emit('auth.key-rotated', record, actor, { graceSeconds });
     return { ...keys.view(record), key: token };
   });
+
+  r.post('/v1/auth/stream-token', {
+    config: { permission: 'read' },
+    schema: {
+      tags, summary: 'A short-lived token for opening an event or terminal stream from a browser (?token=)',
+      response: { 200: StreamTokenView },
+    },
+  }, async (request) => opts.streamTokens.issue(actorOf(request)));
 
   r.get('/v1/auth/whoami', {
     config: { permission: 'read' },

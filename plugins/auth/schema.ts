@@ -7,6 +7,7 @@ export const optionsSchema = Type.Object({
   keysFile: Type.String({ default: 'auth/keys.json', description: 'Where API keys (hashed) are kept, relative to the state directory' }),
   failureLimit: Type.Integer({ minimum: 1, default: 20, description: 'Invalid tokens one address may present per window before it gets 429' }),
   failureWindowMs: Type.Integer({ minimum: 1000, default: 60000, description: 'Length of the failure-counting window' }),
+  streamTokenTtlMs: Type.Integer({ minimum: 1, maximum: 600000, default: 60000, description: 'How long a stream token may be used to open a stream' }),
 }, { additionalProperties: false });
 
 /** Validated auth options. */
@@ -86,3 +87,9 @@ export const KeyEvent = Type.Object({
   actorId: Type.String(), actorTenantId: Type.Optional(Type.String()), graceSeconds: Type.Optional(Type.Integer()), ...When,
 });
 export type KeyEventT = Static<typeof KeyEvent>;
+
+/** `POST /v1/auth/stream-token`. */
+export const StreamTokenView = Type.Object({
+  token: Type.String({ description: 'Pass as ?token= to an event or terminal stream; accepted nowhere else' }),
+  expiresAt: Type.String({ description: 'ISO time after which the token opens nothing' }),
+});

@@ -27,6 +27,7 @@ export { findOnPath, isExecutableFile, packageBin } from './executable.js';
 export { pidStartTime, terminateGroup } from './process-group.js';
 /** The errors a driver throws for the runtime's own conditions (same codes as the runtime's). */
 export { InvalidOption, NoProcess, NoQuestion, NothingPending, SessionExited } from './errors.js';
+export { SessionEventSchemas, SessionEventBaseSchema, type SessionEventBase } from './events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -201,6 +201,8 @@ export class SessionsRegistry implements SessionsService {
     const secret = await this.deps.files.newSecret(record.id);
     const s = await Session.load(record, c.driver, secret, this.deps);
     s.current = { state: 'starting', cause: 'created' };
+    // A resumed conversation's history is not news; a new one's transcript is.
+    if (input.resumeSessionId === undefined) s.messages.startFresh();
     return s;
   }
 

@@ -12,6 +12,7 @@ import { RecordWriter, type SessionFiles } from './record-store.js';
 import { TranscriptLog } from './transcript.js';
 import { emptyMetrics, recordTransition } from './metrics.js';
 import { createContext, type SessionAgent } from './context.js';
+import { MessageFeed } from './messages.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
 import type { AgentRunner } from './agent-runtime.js';
@@ -39,6 +40,8 @@ export class Session {
   readonly log: Logger;
   readonly sessionDir: string;
   current: StateReport;
+  /** Announces new transcript entries as `session.message`. */
+  readonly messages: MessageFeed;
   pty: TerminalPty | undefined;
   /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
   ending: 'kill' | 'shutdown' | undefined;
@@ -62,6 +65,9 @@ export class Session {
     this.writer = new RecordWriter(deps.files.record(record.id), () => this.record, this.log);
     this.agent = { pass: deps.options.agentEnv.pass, command: (file, args) => ({ command: file, args: [...args] }) };
     this.ctx = createContext(this, deps.hookBase);
+    const base = () => ({ sessionId: record.id, tenantId: record.owner.tenantId });
+    const ownTranscript = driver?.transcript ? () => driver.transcript!(this.ctx) : undefined;
+    this.messages = new MessageFeed(deps.events, base, ownTranscript, this.log);
   }
 
   /**
@@ -129,6 +135,7 @@ export class Session {
       recordTransition(this.metrics, from, at);
       this.record.status = r.state;
       this.deps.events.emit('session.state-changed', { ...base, from, to: r.state, cause: r.cause });
+      this.messages.stateChanged(r.state);
       void this.save();
     }
     if (r.pendingPermission && !same(prev.pendingPermission, r.pendingPermission)) {
@@ -265,7 +272,9 @@ export class Session {
   }
 
   appendTranscript(entries: Array<Omit<TranscriptEntry, 'id' | 'index'> & { id?: string }>): void {
-    if (this.transcriptLog.append(entries).length) this.record.lastActivityAt = new Date().toISOString();
+    const added = this.transcriptLog.append(entries);
+    if (added.length) this.record.lastActivityAt = new Date().toISOString();
+    this.messages.appended(added);
   }
 
   readTranscript(): Promise<TranscriptEntry[]> {
