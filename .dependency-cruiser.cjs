@@ -43,6 +43,13 @@ module.exports = {
       to: { path: TESTS },
     },
     {
+      name: 'dashboard-imports-server-only-through-index',
+      comment: "The browser app sees the server's kernel and plugins only through their index.ts, like a plugin.",
+      severity: 'error',
+      from: { path: '^dashboard/' },
+      to: { path: '^(kernel|plugins)/', pathNot: '^(kernel/index|plugins/[^/]+/index)\\.ts$' },
+    },
+    {
       name: 'no-cycles',
       comment: 'No import cycles, type-only ones included: they blur which module owns what.',
       severity: 'error',

@@ -6,14 +6,16 @@
  *
  *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/claude-code-latency.js [sessions] [nohooks]
  *
+ * The CLI is the tested range's oldest release, or its newest with AEGIS_BENCH_CLAUDE=latest (run
+ * both to compare releases).
+ *
  * How the first figure is taken: node-pty's `spawn` is wrapped before Aegis loads it, so each
  * output chunk is also written, on arrival, into a shadow headless terminal read with the driver's
  * own screen parser. A state event caused by the screen is timed from the arrival of the first
- * chunk after which the shadow shows that state. The shadow runs during the message phase only,
- * so it adds no work to the boots being timed.
+ * chunk after which the shadow shows that state. The shadow is parsed during the message phase
+ * only (it is fed all along: a newer CLI redraws only what changed).
  */
 import { createRequire } from 'node:module';
-import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type * as NodePty from 'node-pty';
@@ -47,7 +49,10 @@ const spawn = pty.spawn;
   // `onData` is a getter on node-pty's Terminal; the instance gets its own property in front of it.
   Object.defineProperty(p, 'onData', { value: (listener: (data: string) => void) => onData((data) => {
     const at = now();
-    if (shadowOn) shadow.write(data, () => {
+    // Every chunk goes in (a newer CLI redraws only what changed, so a shadow that missed the boot
+    // never holds a whole screen); it is parsed only while on.
+    shadow.write(data, () => {
+      if (!shadowOn) return;
       const b = shadow.buffer.active;
       const lines: string[] = [];
       for (let y = 0; y < shadow.rows; y++) lines.push(b.getLine(b.baseY + y)?.translateToString(true) ?? '');
@@ -63,6 +68,8 @@ const { buildTestApp, bearer } = await import('../test/support/app.js');
 const { startModelServer, reply } = await import('../test/support/model-server.js');
 const { createSandboxHome } = await import('../test/support/sandbox-home.js');
 const { acceptsInput } = await import('../plugins/claude-code/screen/read.js');
+const { claudeBuild } = await import('../test/support/claude-cli.js');
+const cli = claudeBuild(process.env.AEGIS_BENCH_CLAUDE === 'latest' ? 'latest' : 'oldest');
 const { mkdtemp, realpath } = await import('node:fs/promises');
 const { tmpdir } = await import('node:os');
 const { join } = await import('node:path');
@@ -82,7 +89,7 @@ const sandbox = await createSandboxHome({ baseUrl: model.url, workDirs: works })
 const stateDir = await mkdtemp(join(tmpdir(), 'aegis-bench-cc-state-'));
 
 // --- through Aegis -----------------------------------------------------------------------------
-const app = await buildTestApp({ stateDir, plugins: { sessions: { maxSessions: N + 5, killGraceMs: 2000 }, 'claude-code': { env: sandbox.env, hooks: HOOKS } } });
+const app = await buildTestApp({ stateDir, plugins: { sessions: { maxSessions: N + 5, killGraceMs: 2000 }, 'claude-code': { env: sandbox.env, hooks: HOOKS, command: cli.path } } });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
   (await app.inject({ method, url, headers: bearer(), ...(payload ? { payload } : {}) })).json();
@@ -166,7 +173,7 @@ for (const id of ids) await call('DELETE', `/v1/sessions/${id}`);
 // --- the CLI alone, after Aegis let go of its sessions: spawn to input box in a bare PTY -------
 const bareMs: number[] = [];
 const bare: Array<{ p: NodePty.IPty; term: InstanceType<typeof xterm.Terminal> }> = [];
-const bin = realpathSync(join(process.cwd(), 'node_modules', '.bin', 'claude'));
+const bin = cli.path;
 for (let i = 0; i < N; i++) {
   const term = new xterm.Terminal({ cols: 120, rows: 40, allowProposedApi: true });
   const t0 = now();
@@ -204,7 +211,7 @@ for (const e of events) {
 }
 
 process.stdout.write([
-  `claude-code: ${N} sessions of Claude Code 2.1.197 against the scripted model server, hooks ${HOOKS ? 'on' : 'off'}, Node ${process.version}`,
+  `claude-code: ${N} sessions of Claude Code ${cli.version} against the scripted model server, hooks ${HOOKS ? 'on' : 'off'}, Node ${process.version}`,
   `${'measure (ms)'.padEnd(46)} ${'n'.padStart(4)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`,
   row('screen change -> state-changed (screen causes)', eventMs),
   row('hook-caused events: ahead of the screen by', hookLeadMs),

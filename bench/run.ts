@@ -5,6 +5,7 @@
  *   npm run bench            # all
  *   npm run bench -- acp     # those whose file name contains "acp"
  *   npm run bench -- notify  # webhook deliveries per second (notify-webhook.ts)
+ *   npm run bench -- tracing # tracing overhead: off vs on at sample rates 1.0 and 0.1
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

@@ -11,7 +11,7 @@ import { Lifecycle, installDrainHooks } from './lifecycle.js';
 import { ensureStateDir, stateDirHandle } from './state-dir.js';
 import { finiteValidatorFactory } from './finite-numbers.js';
 import { clientErrorHandler } from './client-errors.js';
-import { createHealthService, registerHealth } from './health.js';
+import { registerHealth } from './health.js';
 import { resolvePlugins } from './plugins/resolve.js';
 import type { Catalogue } from './plugins/types.js';
 
@@ -56,7 +56,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
   app.decorate('events', new EventBus(logger.child({ component: 'events' })));
   app.decorate('stateDir', stateDirHandle(config.stateDir));
   app.decorate('lifecycle', lifecycle);
-  app.decorate('health', createHealthService());
+  app.decorate('healthDetails', new Map<string, () => unknown>());
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   installErrorHandlers(app);
   installDrainHooks(app, lifecycle);

@@ -8,7 +8,6 @@ export type { AegisConfig } from './config/schema.js';
 export { defineError, BootError, ErrorBodySchema, type ErrorBody } from './errors.js';
 export { EventBus, type AegisEvents, type AegisEnvelope } from './events.js';
 export type { Lifecycle } from './lifecycle.js';
-export type { HealthService } from './health.js';
 export { VERSION } from './health.js';
 export { flagValue } from './flags.js';
 export {
@@ -19,3 +18,8 @@ export { safeEqual, loadOrCreateSecret } from './secrets.js';
 export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
 export { resolveConfigPath, serverEnv } from './config/load.js';
 export type { Env } from './config/env.js';
+export { setLogMixin, type LogMixin } from './logger.js';
+export {
+  SpanAttr, withSpan, withSpanSync, startSpan, currentContext, inSpan, failSpan, annotateSpan, traceHeaders, spanEvent,
+} from './trace.js';
+export { earlyPluginOptions } from './plugins/early.js';

@@ -1,4 +1,16 @@
-import type { LoggerOptions } from 'pino';
+import type { Logger, LoggerOptions } from 'pino';
+
+/** Fields a log record gets from where it is written (trace and span ids); see `setLogMixin`. */
+export type LogMixin = (mergeObject: object, level: number, logger: Logger) => object;
+let logMixin: LogMixin | undefined;
+
+/**
+ * Installs the one mixin of the root logger. It must be set before the logger is built (the
+ * tracing preload does it); with none set, pino does no per-record work at all.
+ */
+export function setLogMixin(mixin: LogMixin | undefined): void {
+  logMixin = mixin;
+}
 
 /** Paths pino replaces with [REDACTED] wherever they appear in a log record. */
 export const REDACT_PATHS = [
@@ -52,5 +64,6 @@ export function loggerOptions(level = 'info'): LoggerOptions {
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     serializers: { req: requestSerializer },
     base: { service: 'aegis' },
+    ...(logMixin ? { mixin: logMixin as NonNullable<LoggerOptions['mixin']> } : {}),
   };
 }

@@ -1,7 +1,6 @@
 import type { AegisConfig } from './config/schema.js';
 import type { EventBus } from './events.js';
 import type { Lifecycle } from './lifecycle.js';
-import type { HealthService } from './health.js';
 import type { StateDir } from './state-dir.js';
 
 declare module 'fastify' {
@@ -14,12 +13,15 @@ declare module 'fastify' {
     stateDir: StateDir;
     /** Draining state, uptime and in-flight count. */
     lifecycle: Lifecycle;
-    /** What `GET /v1/health` adds for an authenticated caller. */
-    health: HealthService;
+    /** Named parts of `GET /v1/health`'s detail, shown to authenticated callers only (see health.ts). */
+    healthDetails: Map<string, () => unknown>;
   }
   interface FastifyContextConfig {
-    /** `false` opens the route without a token (health, dashboard assets). */
-    auth?: boolean;
+    /**
+     * `false` opens the route without a token (dashboard assets); `'optional'` opens it too, but a
+     * request that brings a token is authenticated as usual (health's detail for operators).
+     */
+    auth?: boolean | 'optional';
     /** `'allow'` keeps the route answering while the server drains. */
     drain?: 'allow';
   }

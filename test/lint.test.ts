@@ -72,6 +72,13 @@ t.test('the kernel importing a plugin, or a type-only cycle, fails naming the ru
   t.match(res.out, /no-cycles: plugins\/a\/(inner|other)\.ts → /);
 });
 
+t.test('the browser app reaching past a plugin\'s index fails naming the rule', async (t) => {
+  const root = await tree(t, { ...CLEAN, 'dashboard/src/api.ts': "import type { inner } from '../../plugins/a/inner.js';\nexport type I = typeof inner;\n" });
+  const res = await tool(root, 'depcruise', ['kernel', 'plugins', 'dashboard/src', '--config', CRUISER_CONFIG]);
+  t.not(res.code, 0);
+  t.match(res.out, /dashboard-imports-server-only-through-index: dashboard\/src\/api\.ts → plugins\/a\/inner\.ts/);
+});
+
 t.test('the linter fails on a bad file naming each rule', async (t) => {
   const config = JSON.parse(await readFile(join(REPO_ROOT, 'biome.json'), 'utf8')) as Record<string, unknown>;
   delete config.$schema;
@@ -87,7 +94,7 @@ t.test('the linter fails on a bad file naming each rule', async (t) => {
 });
 
 t.test('the repository itself keeps its boundary and lint rules', async (t) => {
-  const deps = await tool(REPO_ROOT, 'depcruise', ['kernel', 'plugins', 'bin', 'bench', 'examples', 'test', 'server.ts', '--config', CRUISER_CONFIG]);
+  const deps = await tool(REPO_ROOT, 'depcruise', ['kernel', 'plugins', 'bin', 'bench', 'examples', 'test', 'server.ts', 'dashboard/src', '--config', CRUISER_CONFIG]);
   t.equal(deps.code, 0, deps.out);
   const lint = await tool(REPO_ROOT, 'biome', ['lint', '--error-on-warnings']);
   t.equal(lint.code, 0, lint.out);

@@ -24,7 +24,9 @@ function switches(config: AegisConfig, catalogue: Catalogue, env: Env): Record<s
 function selectKeys(listed: Record<string, unknown>, catalogue: Catalogue): string[] {
   const keys = Object.entries(catalogue).filter(([k, e]) => e.enabledByDefault && listed[k] !== false).map(([k]) => k);
   for (const [k, v] of Object.entries(listed)) if (v !== false && !keys.includes(k)) keys.push(k);
-  return keys;
+  // Catalogue plugins boot in catalogue order whether on by default or listed; others follow.
+  const at = (k: string) => { const i = Object.keys(catalogue).indexOf(k); return i < 0 ? Infinity : i; };
+  return keys.sort((a, b) => at(a) - at(b));
 }
 
 function optionsOf(value: unknown): Record<string, unknown> {

@@ -35,14 +35,12 @@ t.test('a Bash tool call holds claude-acp in permission_prompt with the agent op
   const asked = nextEvent(app, 'permission.requested', (p) => p.sessionId === id, 60000);
   await call('POST', `/v1/sessions/${id}/send`, { text: 'make a file' });
   const { permission } = await asked;
-  t.same(permission, {
-    kind: 'tool', tool: 'Bash', detail: 'touch made.txt',
-    options: [
-      { number: 1, label: 'Always Allow', id: 'allow_always', kind: 'allow_always' },
-      { number: 2, label: 'Allow', id: 'allow', kind: 'allow_once' },
-      { number: 3, label: 'Reject', id: 'reject', kind: 'reject_once' },
-    ],
-  });
+  t.match(permission, { kind: 'tool', tool: 'Bash', detail: 'touch made.txt' });
+  // The adapter's own options, numbered in its order, each with its id and ACP kind (which ones it
+  // offers changes between adapter releases: read them by kind).
+  const kinds = permission.options.map((o) => o.kind);
+  t.ok(kinds.includes('allow_once') && kinds.includes('reject_once'), kinds.join(', '));
+  t.ok(permission.options.every((o, i) => o.number === i + 1 && typeof o.id === 'string'), 'numbered, with the agent ids');
   t.equal(app.sessions.get(id)!.status, 'permission_prompt');
   const idle = waitState(app, id, 'idle', 60000);
   t.equal((await call('POST', `/v1/sessions/${id}/approve`, {})).status, 200);

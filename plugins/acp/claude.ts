@@ -3,7 +3,7 @@ import { AcpClaudeMissing } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions } from './schema.js';
 
-const PACKAGE = '@zed-industries/claude-agent-acp';
+const PACKAGE = '@agentclientprotocol/claude-agent-acp';
 
 /** Server env names the Claude Agent SDK reads: credentials, endpoint, and its own switches. */
 export const CLAUDE_ENV_PASS: readonly string[] = ['ANTHROPIC_*', 'CLAUDE_CODE_*', 'DISABLE_*'];
@@ -32,7 +32,7 @@ export function claudeEnv(opts: AcpOptions['claude'], uid = process.getuid?.()):
 }
 
 /**
- * The `claude-acp` agent: Zed's claude-agent-acp (the Claude Agent SDK, hence Claude Code, behind
+ * The `claude-acp` agent: claude-agent-acp (the Claude Agent SDK, hence Claude Code, behind
  * ACP), run with the server's own Node so no PATH lookup decides which one. It reads
  * ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY and HOME (~/.claude.json, ~/.claude/) like the CLI.
  */
@@ -41,10 +41,8 @@ export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
   let bin: string | undefined;
   return {
     name: 'claude-acp',
-    // claude-agent-acp 0.23 leaves the interrupted query's end in its stream, so the prompt after a
-    // cancel returns at once and its answer arrives one prompt late (upstream issue #551). A fresh
-    // process resuming the conversation is clean.
-    replaceAfterCancel: true,
+    // The maintained adapter ends a cancelled prompt cleanly (0.23 of Zed's package left its end in
+    // the stream and needed a fresh process after every cancel): the same process takes the next one.
     launch: (ctx) => {
       bin ??= claudeAgentBin();
       return {

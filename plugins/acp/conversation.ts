@@ -3,6 +3,7 @@ import type { SessionContext } from '../sessions/index.js';
 import { serveClient } from './client-side.js';
 import { applyMode, initialize, openSession } from './handshake.js';
 import { PermissionQueue } from './permissions.js';
+import { sessionAttributes } from './tracing.js';
 import { AgentProcess, type AgentExit, type AgentLaunch } from './process.js';
 import { TurnRecorder } from './recorder.js';
 import { Terminals } from './terminals.js';
@@ -88,7 +89,7 @@ export class Conversation {
     let proc: AgentProcess;
     try {
       if (this.opts.closing.closed) throw new Error('the server is closing');
-      proc = this.proc = await AgentProcess.start(this.launch, this.ctx.log, this.opts.maxLineBytes, this.opts.exitDrainMs, this.opts.stdinBacklogBytes);
+      proc = this.proc = await AgentProcess.start(this.launch, this.ctx.log, this.opts.maxLineBytes, this.opts.exitDrainMs, this.opts.stdinBacklogBytes, sessionAttributes(this.ctx.record));
     } catch (err) {
       if (!background) throw err;
       this.gone();

@@ -18,7 +18,7 @@ export const AcpUnknownAgent = defineError('AEGIS_ERR_ACP_UNKNOWN_AGENT', 'No co
 export const AcpInvalidOptions = defineError('AEGIS_ERR_ACP_INVALID_OPTIONS', 'Invalid agentOptions for an ACP agent: %s', 400);
 /** `approve` without an option number while the agent offered no allow option. */
 export const AcpNoAllowOption = defineError('AEGIS_ERR_ACP_NO_ALLOW_OPTION', 'The agent offered no option that allows this; pick one by number', 409);
-/** The `@zed-industries/claude-agent-acp` package cannot be found. */
+/** The `@agentclientprotocol/claude-agent-acp` package cannot be found. */
 export const AcpClaudeMissing = defineError('AEGIS_ERR_ACP_CLAUDE_MISSING', 'The claude-acp agent is not installed: %s', 500);
 /** Sent to the agent (as JSON-RPC error data) for a file or terminal request outside the session's workDir. */
 export const AcpPathOutside = defineError('AEGIS_ERR_ACP_PATH_OUTSIDE_WORKDIR', 'Path %s is outside the session workDir', 403);

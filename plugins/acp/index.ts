@@ -7,6 +7,7 @@ import { genericAgent } from './program.js';
 import type { AcpOptions } from './schema.js';
 
 export { optionsSchema, type AcpOptions } from './schema.js';
+export { claudeAgentBin } from './claude.js';
 export type {} from './events.js';
 
 /**
@@ -23,3 +24,4 @@ async function acp(app: FastifyInstance, opts: AcpOptions) {
 }
 
 export default fp(acp, { name: 'acp', fastify: '5.x', dependencies: ['sessions'] });
+export { acpRequestCounts, type RequestOutcome } from './request-counts.js';

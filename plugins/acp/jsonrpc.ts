@@ -1,5 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { failSpan, startSpan } from '../../kernel/index.js';
+import { countRequest } from './request-counts.js';
 import { AcpAgentError, AcpAgentExited, AcpRequestTimeout } from './errors.js';
 import { LineSplitter } from './lines.js';
 
@@ -15,7 +18,7 @@ export class RpcError extends Error {
 export const RPC = { parseError: -32700, invalidRequest: -32600, methodNotFound: -32601, invalidParams: -32602, internal: -32603 } as const;
 
 type Handler = (params: unknown) => unknown;
-interface Pending { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout }
+interface Pending { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout; span: Span }
 
 /** Counters of what went wrong on the wire, for the session's driver metrics. */
 export interface WireStats {
@@ -55,6 +58,8 @@ export class JsonRpcPeer {
   constructor(
     input: Readable, private readonly output: Writable, private readonly log: Logger, maxLineBytes: number,
     private readonly backlogBytes = 16 * 1048576,
+    /** Put on every request's `acp.json_rpc.request` span (the session's id, agent, tenant). */
+    private readonly spanAttributes: Attributes = {},
   ) {
     const lines = new LineSplitter(maxLineBytes, (line) => this.receive(line), (bytes) => this.malformed(`line of ${bytes} bytes is over the limit`));
     input.on('data', (chunk: Buffer) => lines.push(chunk));
@@ -71,12 +76,17 @@ export class JsonRpcPeer {
   request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
     if (this.closedWith !== undefined) return Promise.reject(new AcpAgentExited(this.closedWith));
     const id = this.nextId++;
+    const span = startSpan('acp.json_rpc.request', { ...this.spanAttributes, 'rpc.system': 'jsonrpc', 'rpc.method': method, 'rpc.jsonrpc.request_id': id });
     return new Promise<T>((resolve, reject) => {
-      const p: Pending = { method, resolve: resolve as (v: unknown) => void, reject };
+      const p: Pending = {
+        method, span,
+        resolve: (v) => { countRequest(method, 'ok'); span.end(); resolve(v as T); },
+        reject: (e) => { countRequest(method, e instanceof AcpRequestTimeout ? 'timeout' : 'error'); failSpan(span, e); span.end(); reject(e); },
+      };
       p.timer = setTimeout(() => {
         this.pending.delete(id);
         this.stats.timeouts++;
-        reject(new AcpRequestTimeout(method, String(timeoutMs)));
+        p.reject(new AcpRequestTimeout(method, String(timeoutMs)));
       }, timeoutMs);
       this.pending.set(id, p);
       this.send({ jsonrpc: '2.0', id, method, params });

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
+import type { Attributes } from '@opentelemetry/api';
+import { withSpan } from '../../kernel/index.js';
 import { AcpSpawnFailed } from './errors.js';
 import { JsonRpcPeer } from './jsonrpc.js';
 
@@ -32,8 +35,10 @@ export class AgentProcess {
   readonly exited: Promise<AgentExit>;
   private stderrTail = '';
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes: number) {
-    this.peer = new JsonRpcPeer(child.stdout, child.stdin, log, maxLineBytes, backlogBytes);
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes: number, attributes: Attributes,
+  ) {
+    this.peer = new JsonRpcPeer(child.stdout, child.stdin, log, maxLineBytes, backlogBytes, attributes);
     child.stderr.on('data', (d: Buffer) => {
       const text = d.toString('utf8');
       log.debug({ stderr: text.slice(0, 2000) }, 'agent stderr');
@@ -55,18 +60,26 @@ export class AgentProcess {
     });
   }
 
-  /** Starts the agent; resolves once it runs, or throws ACP_SPAWN_FAILED (e.g. ENOENT). */
-  static async start(launch: AgentLaunch, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes = 16 * 1048576): Promise<AgentProcess> {
-    const child = spawn(launch.command, launch.args, {
-      cwd: launch.cwd, env: launch.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+  /**
+   * Starts the agent; resolves once it runs, or throws ACP_SPAWN_FAILED (e.g. ENOENT). Traced as
+   * `acp.child_process.spawn`; `attributes` (the session's) go on it and on every request span.
+   */
+  static start(
+    launch: AgentLaunch, log: Logger, maxLineBytes: number, drainMs: number, backlogBytes = 16 * 1048576, attributes: Attributes = {},
+  ): Promise<AgentProcess> {
+    return withSpan('acp.child_process.spawn', { ...attributes, 'process.executable.name': basename(launch.command) }, async (span) => {
+      const child = spawn(launch.command, launch.args, {
+        cwd: launch.cwd, env: launch.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', (err) => reject(new AcpSpawnFailed(launch.command, err.message)));
+      });
+      span.setAttribute('process.pid', child.pid!);
+      // Later errors (a failed kill) are not fatal; the exit event tells the end.
+      child.on('error', (err) => log.warn({ err }, 'agent process error'));
+      return new AgentProcess(child, log, maxLineBytes, drainMs, backlogBytes, attributes);
     });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (err) => reject(new AcpSpawnFailed(launch.command, err.message)));
-    });
-    // Later errors (a failed kill) are not fatal; the exit event tells the end.
-    child.on('error', (err) => log.warn({ err }, 'agent process error'));
-    return new AgentProcess(child, log, maxLineBytes, drainMs, backlogBytes);
   }
 
   get pid(): number { return this.child.pid!; }

@@ -126,14 +126,14 @@ t.test('ag audit verify exits 0 for an intact chain and 1 naming the broken line
   await a.close();
   const stateDir = a.config.stateDir;
   const ag = join(DIST, 'bin', 'ag.js');
-  const ok = await run(process.execPath, [ag, 'audit', 'verify', '--state-dir', stateDir]);
+  const ok = await run(process.execPath, [ag, 'audit', 'verify', '--json', '--state-dir', stateDir]);
   t.match(JSON.parse(ok.stdout), { ok: true, records: 5, files: 1, head: { seq: 5 } });
   const [file] = await auditFiles(join(stateDir, 'audit'));
   const path = join(stateDir, 'audit', file);
   const lines = (await readFile(path, 'utf8')).split('\n');
   lines[2] = lines[2].replace('"cli"', '"mallory"');
   await writeFile(path, lines.join('\n'));
-  const broken = await run(process.execPath, [ag, 'audit', 'verify', '--state-dir', stateDir]).then(() => undefined, (e: { code: number; stdout: string }) => e);
+  const broken = await run(process.execPath, [ag, 'audit', 'verify', '--json', '--state-dir', stateDir]).then(() => undefined, (e: { code: number; stdout: string }) => e);
   t.equal(broken?.code, 1);
   t.match(JSON.parse(broken!.stdout), { ok: false, firstBroken: { file, line: 3, seq: 3, reason: 'hash' } });
 });

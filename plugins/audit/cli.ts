@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flagValue } from '../../kernel/index.js';
 import { AUDIT_DIR, KEY_FILE } from './schema.js';
 import { auditFiles } from './log.js';
 import { verifyChain, type VerifyReport } from './verify.js';
@@ -22,21 +21,4 @@ export async function verifyStateDir(stateDir: string): Promise<VerifyReport & {
       : { ok: false, records: 0, files: files.length, error: `no audit key at ${join(stateDir, KEY_FILE)}` };
   }
   return verifyChain(dir, key);
-}
-
-/** Runs `ag audit <sub> [--state-dir <dir>]`; returns the exit code (0 intact, 1 broken, 2 usage). */
-export async function auditCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, defaultStateDir: () => Promise<string>): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'verify') {
-    err.write('ag: usage: ag audit verify [--state-dir <dir>]\n');
-    return 2;
-  }
-  const given = flagValue(rest, '--state-dir');
-  if (given === '') {
-    err.write('ag: --state-dir needs a directory\n');
-    return 2;
-  }
-  const report = await verifyStateDir(given ?? await defaultStateDir());
-  out.write(JSON.stringify(report, null, 2) + '\n');
-  return report.ok ? 0 : 1;
 }

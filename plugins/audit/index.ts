@@ -16,6 +16,7 @@ export { optionsSchema, type AuditOptions } from './schema.js';
 export type { AuditEntry } from './log.js';
 export type { AuditRecord } from './chain.js';
 export type { VerifyReport, BrokenAt } from './verify.js';
+export { verifyStateDir } from './cli.js';
 export type { AuditService } from './service.js';
 
 declare module 'fastify' {

@@ -32,7 +32,8 @@ const queryToken = (request: FastifyRequest): string | undefined => {
  * The one place requests are authenticated and authorised, as one onRequest hook: throttled
  * addresses are refused, then the token is resolved to `request.principal`, the key's own rate
  * limit is applied, and the route's declared permission (admin when undeclared) is checked.
- * Routes with `config: { auth: false }` skip all of it.
+ * Routes with `config: { auth: false }` skip all of it; `auth: 'optional'` skips it for requests
+ * that bring no token.
  */
 export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   const failed = (request: FastifyRequest, code: string, reason: string, keyId?: string) => {
@@ -51,7 +52,10 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   };
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.auth === false) return;
+    const open = request.routeOptions.config?.auth;
+    if (open === false) return;
+    // An optional route is open; a token brought to it (header or URL) is checked like anywhere else.
+    if (open === 'optional' && request.headers.authorization === undefined && queryToken(request) === undefined) return;
     const ip = request.ip;
     // A throttled address is refused even with a good token; otherwise the 429 would be an oracle.
     if (deps.failures.count(ip) >= deps.failureLimit) throw new Throttled(retryAfter(reply, deps.failures.retryAfterSeconds(ip)));
@@ -88,6 +92,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     }
     // Nothing is behind an unknown URL, so it answers 404 to anyone authenticated.
     if (request.is404) return;
+    if (open === 'optional' && request.routeOptions.config?.permission === undefined) return;
     const needed = requiredPermission(request.routeOptions.config?.permission);
     if (!can(principal, needed)) {
       app.events.emit('auth.denied', {

@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import { installGuard, installSecurityHeaders, type AuthOutcome } from './guard.js';
 import { KeyStore } from './keys.js';
 import { WindowCounter } from './limiter.js';
-import { bearerToken, type Principal, type TokenVerifier } from './principal.js';
+import type { Principal, TokenVerifier } from './principal.js';
 import { can } from './roles.js';
 import { keyRoutes } from './routes.js';
 import type { AuthDeniedEvent, AuthFailedEvent, AuthOptions, AuthThrottledEvent, KeyEvent } from './schema.js';
@@ -14,6 +14,7 @@ import { StreamTokens, type StreamKind } from './stream-tokens.js';
 
 export { optionsSchema, type AuthOptions, type CreateKeyInput, type KeyEventT } from './schema.js';
 export type { Principal, TokenVerifier } from './principal.js';
+export type { KeyViewT, KeyWithSecretT, WhoAmIT } from './schema.js';
 export { STREAM_KINDS, STREAM_TOKEN_PREFIX, type StreamKind } from './stream-tokens.js';
 export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, can, type Permission, type Role } from './roles.js';
 export { WindowCounter } from './limiter.js';
@@ -118,11 +119,6 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
     },
   };
   app.decorate('auth', service);
-  // Health details go to any valid token; the open health answer stays as it is.
-  app.health.authenticate = async (request) => {
-    const token = bearerToken(request.headers.authorization);
-    return token !== undefined && (await service.verify(token)) !== null;
-  };
   app.decorateRequest('principal', null);
 
   installGuard(app, {
@@ -136,4 +132,4 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
   await app.register(keyRoutes, { keys, streamTokens });
 }
 
-export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir', 'health'] } });
+export default fp(auth, { name: 'auth', fastify: '5.x', decorators: { fastify: ['config', 'events', 'stateDir'] } });

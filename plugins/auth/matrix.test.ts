@@ -10,7 +10,7 @@ import type { Catalogue } from '../../kernel/index.js';
 import { can, type Role } from './roles.js';
 import { createKey, seedExpiredKey } from './test-helpers.js';
 
-interface RouteRow { method: string; url: string; auth?: boolean; permission?: string; stream?: string }
+interface RouteRow { method: string; url: string; auth?: boolean | 'optional'; permission?: string; stream?: string }
 
 /** A plugin placed first in the catalogue so its onRoute hook sees every route registered after it. */
 function routeTable(): { rows: RouteRow[]; catalogue: Catalogue } {
@@ -32,6 +32,8 @@ type Expect = 401 | 403 | 404 | 'allowed' | 'public';
 /** What each principal should get: authentication, then the role's permission, then tenant visibility. */
 function expected(route: RouteRow, who: Who, roles: Record<string, Role>): Expect {
   if (route.auth === false) return 'public';
+  // Open to anyone; a token brought along is still checked (and a bad one refused).
+  if (route.auth === 'optional' && route.permission === undefined) return who === 'none' ? 'public' : who === 'wrong' || who === 'expired' ? 401 : 'allowed';
   if (who === 'none' || who === 'wrong' || who === 'expired') return 401;
   const permission = route.permission ?? 'admin';
   if (!can({ id: who, kind: who === 'master' ? 'master' : 'key', role: roles[who] }, permission)) return 403;

@@ -1,7 +1,7 @@
 import type { Principal } from './principal.js';
 
 /** Every permission a route may require with `config: { permission }`. */
-export const PERMISSIONS = ['read', 'create', 'send', 'approve', 'reject', 'kill', 'audit', 'bypass', 'admin'] as const;
+export const PERMISSIONS = ['read', 'create', 'send', 'approve', 'reject', 'kill', 'audit', 'bypass', 'metrics', 'admin'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Roles in increasing power. */

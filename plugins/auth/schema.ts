@@ -66,6 +66,11 @@ export const WhoAmI = Type.Object({
   name: Type.Optional(Type.String()), permissions: Type.Array(Type.String()),
 });
 
+/** `GET /v1/auth/whoami` as a type (the dashboard's client uses it). */
+export type WhoAmIT = Static<typeof WhoAmI>;
+/** `POST /v1/auth/keys` answer: the key's view plus the secret, shown once. */
+export type KeyWithSecretT = Static<typeof KeyWithSecret>;
+
 const When = { at: Type.String({ description: 'ISO time' }) };
 
 /** `auth.failed`: a missing, unknown, wrong, expired or revoked token. Never carries the token. */

@@ -1,6 +1,6 @@
 import { type Answer, InvalidOption, NoQuestion, NothingPending, type PendingPermission } from '../sessions/index.js';
-import { ClaudeFreeTextUnsupported, ClaudeNoReaction } from './errors.js';
-import { digit, ENTER, ESC, paste } from './keys.js';
+import { ClaudeFreeTextUnsupported, ClaudeModeSwitchRefused, ClaudeNoPlainApproval, ClaudeNoReaction } from './errors.js';
+import { digit, DOWN, ENTER, ESC, paste, UP } from './keys.js';
 import type { LiveSession } from './live.js';
 import type { ScreenRead } from './screen/read.js';
 
@@ -9,29 +9,56 @@ const REACT_MS = 5000;
 /** Two Esc this close on an idle box open the rewind menu; interrupt never sends a second one. */
 const ESC_GAP_MS = 1500;
 
-/** The dialog did not change: same kind, same prompt, same drawing (a multi-select toggle changes only the drawing). */
+/** How long one key press may go unanswered before it counts as dropped. */
+const DROPPED_MS = 1500;
+
+/** The lines that show a dialog's choices: options, the cursor, check boxes, question tabs. */
+const CHOICE = /^\s*(❯|\d+\.)|\[[ ✔✓x]\]|[☐☒]/;
+const choices = (r: ScreenRead) => r.lines.filter((l) => CHOICE.test(l)).join('\n');
+
+/**
+ * The dialog did not change: same kind, same prompt, same choices drawn (a multi-select toggle
+ * changes only the drawing). Only the choice lines count: the banner above animates on its own.
+ */
 const same = (a: ScreenRead, b: ScreenRead) => a.dialog === b.dialog
   && JSON.stringify(a.pendingPermission ?? a.pendingQuestion) === JSON.stringify(b.pendingPermission ?? b.pendingQuestion)
-  && a.lines.join('\n') === b.lines.join('\n');
+  && choices(a) === choices(b);
 
-/** Presses `key` on the open dialog and waits until the dialog changes (closes, or shows the next question). */
+/**
+ * Presses `key` on the open dialog and waits until the dialog changes (closes, or shows the next
+ * question). Newer releases drop keys that arrive just after a dialog is drawn, so a key the
+ * dialog did not answer at all is pressed again (it had no effect, so pressing again is safe).
+ */
 async function press(live: LiveSession, key: string, what: string): Promise<void> {
   const before = live.read;
-  live.ctx.write(key);
-  const changed = await live.until(() => (live.exit || !same(before, live.read) ? true : undefined), REACT_MS);
-  if (!changed) throw new ClaudeNoReaction(what, String(REACT_MS));
+  await pressUntil(live, key, () => live.exit !== undefined || !same(before, live.read), what);
+}
+
+/** Presses `key` until `done` holds, again only while the dialog shows no reaction at all. */
+async function pressUntil(live: LiveSession, key: string, done: () => boolean, what: string): Promise<void> {
+  const before = live.read;
+  const end = Date.now() + REACT_MS;
+  while (Date.now() < end) {
+    live.ctx.write(key);
+    const changed = await live.until(() => (done() || !same(before, live.read) ? true : undefined), Math.min(DROPPED_MS, end - Date.now()));
+    if (changed && done()) return;
+    // It reacted in some other way; wait out the rest of the time for `done` without pressing again.
+    if (changed) {
+      if (await live.until(() => (done() ? true : undefined), Math.max(0, end - Date.now()))) return;
+      break;
+    }
+  }
+  throw new ClaudeNoReaction(what, String(REACT_MS));
 }
 
 /**
- * The least-privilege "yes": allow this once, never "don't ask again"; for a plan, "Yes, manually
- * approve edits" (it keeps asking before edits, where option 1 switches to auto mode).
+ * The least-privilege "yes": the option that allows this once, never "don't ask again" and never
+ * one that changes the session's mode ("Yes, and switch to auto mode"). On the plan menu that is
+ * leaving plan mode for a mode that keeps asking ("Yes, manually approve edits", "Yes, and switch
+ * to default"), which the classifier marks `allow_once` there. Undefined when no option is that.
  */
-export function leastPrivilegeYes(p: PendingPermission): number {
-  if (p.kind === 'plan') {
-    const manual = p.options.find((o) => /^Yes, manually approve/i.test(o.label));
-    if (manual) return manual.number;
-  }
-  return (p.options.find((o) => o.kind === 'allow_once') ?? p.options[0]!).number;
+export function leastPrivilegeYes(p: PendingPermission): number | undefined {
+  return p.options.find((o) => o.kind === 'allow_once')?.number;
 }
 
 function pendingPermission(live: LiveSession): PendingPermission {
@@ -44,8 +71,22 @@ function pendingPermission(live: LiveSession): PendingPermission {
 export async function approve(live: LiveSession, option?: number): Promise<void> {
   const p = pendingPermission(live);
   const pick = option ?? leastPrivilegeYes(p);
-  if (!p.options.some((o) => o.number === pick)) throw new InvalidOption(String(pick));
+  if (pick === undefined) throw new ClaudeNoPlainApproval(p.options.map((o) => `${o.number}. ${o.label}`).join(' / '));
+  const chosen = p.options.find((o) => o.number === pick);
+  if (!chosen) throw new InvalidOption(String(pick));
+  // A mode change would leave the session's recorded permission mode untrue; the mode is set at create.
+  if (chosen.kind === 'mode_switch') throw new ClaudeModeSwitchRefused(String(pick));
+  if (live.read.unnumbered) return pickByArrows(live, pick);
   await press(live, digit(pick), `option ${pick}`);
+}
+
+/** Moves the cursor of an unnumbered menu to option `n` (arrows), then confirms with Enter. */
+async function pickByArrows(live: LiveSession, n: number): Promise<void> {
+  const from = live.read.selected ?? 1;
+  if (n !== from) {
+    await pressUntil(live, (n > from ? DOWN : UP).repeat(Math.abs(n - from)), () => live.exit !== undefined || live.read.selected === n, `the arrows to option ${n}`);
+  }
+  await press(live, ENTER, `Enter on option ${n}`);
 }
 
 /**
@@ -56,6 +97,7 @@ export async function reject(live: LiveSession): Promise<void> {
   const p = pendingPermission(live);
   const no = p.options.find((o) => o.kind === 'reject_once');
   if (p.kind === 'plan' && !no) return press(live, ESC, 'Esc');
+  if (no && live.read.unnumbered) return pickByArrows(live, no.number);
   await press(live, no ? digit(no.number) : ESC, no ? `option ${no.number}` : 'Esc');
 }
 
@@ -70,9 +112,7 @@ export async function answer(live: LiveSession, a: Answer): Promise<void> {
   const typeOption = live.read.typeOption;
   if (typeOption === undefined) throw new ClaudeFreeTextUnsupported();
   // The row turns into a text field only once it is selected; a paste before that is lost.
-  live.ctx.write(digit(typeOption));
-  const field = await live.until(() => (live.read.selected === typeOption ? true : undefined), REACT_MS);
-  if (!field) throw new ClaudeNoReaction(`option ${typeOption}`, String(REACT_MS));
+  await pressUntil(live, digit(typeOption), () => live.read.selected === typeOption, `option ${typeOption}`);
   live.ctx.write(paste(a.text));
   const first = a.text.trim().split('\n')[0]!.slice(0, 20);
   const typed = await live.until(() => (live.read.lines.some((l) => l.includes(`${typeOption}. ${first}`)) ? true : undefined), REACT_MS);

@@ -14,3 +14,7 @@ export const ClaudeBusy = defineError('AEGIS_ERR_CLAUDE_BUSY', 'Claude Code is s
 export const ClaudeNoReaction = defineError('AEGIS_ERR_CLAUDE_NO_REACTION', 'Claude Code did not react to %s within %s ms', 504);
 /** `answer {text}` on a question that offers no "Type something." row (e.g. the review tab). */
 export const ClaudeFreeTextUnsupported = defineError('AEGIS_ERR_CLAUDE_FREE_TEXT_UNSUPPORTED', 'This question takes no typed answer; pick an option', 409);
+/** `approve` named an option that would also change the session's permission mode (e.g. "switch to auto mode"). */
+export const ClaudeModeSwitchRefused = defineError('AEGIS_ERR_CLAUDE_MODE_SWITCH_REFUSED', 'Option %s would change the session\'s permission mode; pick a plain approval', 409);
+/** `approve` without an option on a prompt that offers no plain allow-once choice. */
+export const ClaudeNoPlainApproval = defineError('AEGIS_ERR_CLAUDE_NO_PLAIN_APPROVAL', 'No option allows this once (%s); name one with {option}', 409);

@@ -8,6 +8,9 @@
 export const ENTER = '\r';
 /** Interrupts a running turn, cancels a dialog. Never sent twice in a row: two Esc on an idle box open the rewind menu. */
 export const ESC = '\x1b';
+/** Cursor down / up: moves through a menu drawn without numbers. */
+export const DOWN = '\x1b[B';
+export const UP = '\x1b[A';
 /** Kills to the end of the line, then to its start: with nothing left it joins the line above, so repeating it empties the box. */
 export const CLEAR_LINE = '\x0b\x15';
 const PASTE_START = '\x1b[200~';

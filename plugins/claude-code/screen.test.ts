@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { acceptsInput, readScreen } from './screen/read.js';
 import type { SessionState } from '../sessions/index.js';
 
-// Fixtures stay in the source tree; tests run from dist/plugins/claude-code.
+// Fixtures stay in the source tree; tests run from dist/plugins/claude-code. These are the oldest
+// supported release's screens, hand-recorded with every variant; screen-versions.test.ts covers all.
 const here = dirname(fileURLToPath(import.meta.url));
-const FIXTURES = join(here, '..', '..', '..', 'plugins', 'claude-code', 'fixtures');
+const FIXTURES = join(here, '..', '..', '..', 'plugins', 'claude-code', 'fixtures', '2.1.197');
 const screen = (name: string) => readScreen(readFileSync(join(FIXTURES, name), 'utf8').split('\n'));
 
 /** Every fixture and the state its screen shows. */
@@ -119,7 +120,7 @@ t.test('the plan menu carries the plan and its three choices', async (t) => {
   const p = screen('plan-approval.txt').pendingPermission!;
   t.match(p, { kind: 'plan', tool: 'ExitPlanMode', detail: 'Plan\n\n1. Create out.txt with hello\n2. Verify it exists' });
   t.same(p.options.map((o) => [o.label, o.kind]), [
-    ['Yes, and use auto mode', 'allow_always'], ['Yes, manually approve edits', 'allow_once'], ['Tell Claude what to change', 'other'],
+    ['Yes, and use auto mode', 'mode_switch'], ['Yes, manually approve edits', 'allow_once'], ['Tell Claude what to change', 'free_text'],
   ]);
   t.match(screen('plan-approval-nofile.txt').pendingPermission, { kind: 'plan', detail: 'Claude wants to exit plan mode' });
 });

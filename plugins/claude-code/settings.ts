@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /** The hook events Aegis listens to. Tool events match every tool. */
 export const HTTP_HOOK_EVENTS = [
   'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Notification', 'Stop', 'StopFailure',
-  'SessionEnd', 'PreCompact',
+  'SessionEnd', 'PreCompact', 'SubagentStop',
 ] as const;
 const TOOL_EVENTS = new Set(['PreToolUse', 'PostToolUse', 'PermissionRequest']);
 

@@ -7,7 +7,7 @@ import { readScreen, type ScreenRead } from './screen/read.js';
 import { StateTracker } from './state.js';
 import { FakeClock, settle } from '../../test/support/clock.js';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'plugins', 'claude-code', 'fixtures');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'plugins', 'claude-code', 'fixtures', '2.1.197');
 const screen = (name: string) => readScreen(readFileSync(join(FIXTURES, `${name}.txt`), 'utf8').split('\n'));
 const SETTLE = 40;
 
@@ -20,8 +20,9 @@ function rig(opts: { hooks?: boolean; gate?: (event: string, body: Record<string
   const clock = new FakeClock();
   const tracker = new StateTracker(sink, () => shown, { settleMs: SETTLE, hooks: opts.hooks ?? true }, clock, opts.gate);
   const show = (name: string) => { shown = screen(name); tracker.onScreen(shown); };
+  const showLines = (lines: string[]) => { shown = readScreen(lines); tracker.onScreen(shown); };
   const states = () => reports.map((r) => `${r.state}:${r.cause}`);
-  return { tracker, show, states, reports, current: () => current, clock };
+  return { tracker, show, showLines, states, reports, current: () => current, clock };
 }
 
 t.test('the first idle box ends starting at once; a hooked turn is working until Stop', async (t) => {
@@ -139,10 +140,50 @@ t.test('without hooks a turn end seen on screen waits for the transcript too; a 
   t.equal(r.current().state, 'permission_prompt', 'the held end does not override a dialog');
 });
 
-t.test('without hooks the screen is reported as it is', async (t) => {
+t.test('without hooks the screen is reported as it is; a box right after work must hold unless the turn visibly ended', async (t) => {
   const r = rig({ hooks: false });
   r.show('idle');
   r.show('working');
   r.show('idle');
-  t.same(r.states(), ['idle:screen:box', 'working:screen:spinner', 'idle:screen:box']);
+  t.same(r.states(), ['idle:screen:box', 'working:screen:spinner'], 'a gap between two steps is not idle yet');
+  r.show('working');
+  r.show('idle');
+  r.clock.advance(SETTLE - 1);
+  t.equal(r.current().state, 'working');
+  r.clock.advance(1);
+  t.same(r.states(), ['idle:screen:box', 'working:screen:spinner', 'idle:screen:box'], 'a box that held is idle');
+});
+
+t.test('a PermissionRequest the screen cannot show still makes the state: tool, question or plan, without options', async (t) => {
+  // A dialog in a layout no parser knows: no box, nothing recognised.
+  const unknown = ['', ' Something new?', ' › Allow', '   Deny', ''];
+  const r = rig();
+  r.show('idle');
+  r.tracker.onHook('UserPromptSubmit', {});
+  r.tracker.onHook('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'rm -rf build' } });
+  r.tracker.onHook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'rm -rf build' } });
+  r.showLines(unknown);
+  r.clock.advance(SETTLE * 3);
+  t.match(r.current(), { state: 'permission_prompt', cause: 'hook:PermissionRequest', pendingPermission: { kind: 'tool', tool: 'Bash', detail: 'rm -rf build', options: [] } });
+  r.tracker.onHook('PostToolUse', {});
+  t.equal(r.current().state, 'working', 'the tool ran: the turn goes on');
+
+  const q = rig();
+  q.show('idle');
+  q.tracker.onHook('UserPromptSubmit', {});
+  q.tracker.onHook('PermissionRequest', { tool_name: 'AskUserQuestion', tool_input: { questions: [{ question: 'Which?', header: 'Pick', options: [{ label: 'A', description: 'a' }, { label: 'B' }] }] } });
+  q.showLines(unknown);
+  q.clock.advance(SETTLE * 3);
+  t.match(q.current(), { state: 'ask_question', pendingQuestion: { question: 'Which?', header: 'Pick', options: [{ number: 1, label: 'A', description: 'a' }, { number: 2, label: 'B' }] } });
+});
+
+t.test('a PermissionRequest is left to the screen when it draws a dialog it can read', async (t) => {
+  const r = rig();
+  r.show('idle');
+  r.tracker.onHook('UserPromptSubmit', {});
+  r.tracker.onHook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'echo hi > out.txt' } });
+  r.show('permission-bash');
+  r.clock.advance(SETTLE * 3);
+  t.equal(r.current().cause, 'screen:permission');
+  t.equal(r.reports.filter((x) => x.cause === 'hook:PermissionRequest').length, 0, 'no option-less prompt was reported');
 });

@@ -1,4 +1,4 @@
-import type { PendingPermission, SessionState, StateReport } from '../sessions/index.js';
+import type { PendingPermission, PendingQuestion, SessionState, StateReport } from '../sessions/index.js';
 import type { ScreenRead } from './screen/read.js';
 
 /** Where state reports go (the session context) and what was reported last. */
@@ -59,6 +59,9 @@ export class StateTracker {
   private busySince = 0;
   /** How many readings had to hold for the settle time (driver metrics). */
   settled = 0;
+  /** What the CLI's PermissionRequest hook said it now asks, until the tool runs or the turn ends. */
+  private asked: LastTool | undefined;
+  private askedTimer: unknown;
 
   constructor(
     private readonly sink: StateSink,
@@ -100,6 +103,12 @@ export class StateTracker {
       }
       this.turn = 'unknown';
     }
+    // Without hooks, a box with neither spinner nor end line right after work is a gap between two
+    // steps of the turn (2.1.332 draws one between a tool's result and the next request) until it held.
+    if (!this.opts.hooks && !read.ended && BUSY.has(this.sink.state().state)) {
+      this.idleSince ||= now;
+      if (now - this.idleSince < settle) return this.later(this.idleSince + settle - now);
+    }
     this.idleSince = 0;
     if (this.held) return;
     // Without hooks the end of a turn is seen on screen first; hold it for the transcript too.
@@ -114,15 +123,22 @@ export class StateTracker {
     switch (event) {
       case 'PreToolUse':
         if (typeof body.tool_name === 'string') this.lastTool = { name: body.tool_name, input: (body.tool_input ?? {}) as Record<string, unknown> };
+        this.asked = undefined;
         return this.mark('active', read, 'working', `hook:${event}`);
+      case 'PermissionRequest':
+        return this.onAsked(body);
       case 'UserPromptSubmit':
       case 'PostToolUse':
+      case 'SubagentStop':
+        this.asked = undefined;
         return this.mark('active', read, 'working', `hook:${event}`);
       case 'PreCompact':
         return this.mark('active', read, 'compacting', `hook:${event}`);
       case 'Stop':
+        this.asked = undefined;
         return this.end(event, body, 'idle');
       case 'StopFailure':
+        this.asked = undefined;
         return this.end(event, body, body.error === 'rate_limit' ? 'rate_limit' : 'error');
       default:
         return undefined;
@@ -132,8 +148,31 @@ export class StateTracker {
   /** Stops the settle timer (the process ended). */
   dispose(): void {
     this.held = undefined;
+    this.asked = undefined;
+    this.clock.clearTimeout(this.askedTimer);
+    this.askedTimer = undefined;
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /**
+   * PermissionRequest: the CLI is about to ask. The screen is the better source (it has the options
+   * to pick from), so this only counts if, `settleMs` later, the screen still shows no dialog it can
+   * read and no input box: a release whose dialog layout the parsers do not know yet. The session
+   * then still shows the right state and what is asked (tool and input, or the question), with no
+   * options: detail degrades, the state does not.
+   */
+  private onAsked(body: Record<string, unknown>): void {
+    if (typeof body.tool_name !== 'string') return;
+    this.asked = { name: body.tool_name, input: (body.tool_input ?? {}) as Record<string, unknown> };
+    this.clock.clearTimeout(this.askedTimer);
+    this.askedTimer = this.clock.setTimeout(() => {
+      this.askedTimer = undefined;
+      const read = this.screen();
+      const asked = this.asked;
+      if (!asked || read.dialog || read.box || read.state === 'exited') return;
+      this.sink.report(askedReport(asked));
+    }, Math.max(1, this.opts.settleMs));
   }
 
   /** Stop/StopFailure: the turn is over; reported once the transcript has it (or the gate gives up). */
@@ -199,4 +238,24 @@ export class StateTracker {
     const detail = describeInput(tool.name, tool.input);
     return detail === undefined ? p : { ...p, detail };
   }
+}
+
+/** The state a PermissionRequest hook stands for when the screen cannot show it: a question, a plan or a tool. */
+export function askedReport(asked: { name: string; input: Record<string, unknown> }): StateReport {
+  const cause = 'hook:PermissionRequest';
+  if (asked.name === 'AskUserQuestion') {
+    const q = ((asked.input.questions as unknown[] | undefined)?.[0] ?? {}) as Record<string, unknown>;
+    const options = Array.isArray(q.options) ? q.options as Array<Record<string, unknown>> : [];
+    const pendingQuestion: PendingQuestion = {
+      question: String(q.question ?? ''),
+      ...(typeof q.header === 'string' ? { header: q.header } : {}),
+      options: options.map((o, i) => ({ number: i + 1, label: String(o.label ?? ''), ...(typeof o.description === 'string' ? { description: o.description } : {}) })),
+      ...(q.multiSelect === true ? { multiSelect: true } : {}),
+    };
+    return { state: 'ask_question', cause, pendingQuestion };
+  }
+  if (asked.name === 'ExitPlanMode') {
+    return { state: 'plan_mode', cause, pendingPermission: { kind: 'plan', tool: 'ExitPlanMode', detail: typeof asked.input.plan === 'string' ? asked.input.plan : '', options: [] } };
+  }
+  return { state: 'permission_prompt', cause, pendingPermission: { kind: 'tool', tool: asked.name, detail: describeInput(asked.name, asked.input) ?? '', options: [] } };
 }

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Context, Span } from '@opentelemetry/api';
+import { currentContext, failSpan, inSpan, startSpan } from '../../kernel/index.js';
 import { Breaker } from './breaker.js';
 import type { NotificationChannel, SendOutcome } from './channel.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
@@ -46,6 +48,10 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
 export class Dispatcher {
   private readonly lanes = new Map<string, Lane>();
   private closed = false;
+  /** Trace context at enqueue, by delivery id: the delivery's span is a child of what caused it. */
+  private readonly parents = new Map<string, Context>();
+  /** The open `channel.<name>.<event>` span of each delivery, from its first attempt to its outcome. */
+  private readonly spans = new Map<string, Span>();
 
   constructor(private readonly outbox: Outbox, private readonly opts: DispatchOptions, private readonly emit: Emit, private readonly log: Logger) {}
 
@@ -62,6 +68,7 @@ export class Dispatcher {
   enqueue(entry: OutboxEntry): void {
     const lane = this.lanes.get(entry.channel);
     if (!lane || this.closed) return;
+    if (!this.parents.has(entry.delivery.deliveryId)) this.parents.set(entry.delivery.deliveryId, currentContext());
     lane.ready.push(entry);
     this.pump(lane);
   }
@@ -69,6 +76,9 @@ export class Dispatcher {
   /** Stops every lane and aborts attempts in flight; their entries stay pending in the outbox. */
   close(): void {
     this.closed = true;
+    for (const span of this.spans.values()) span.end();
+    this.spans.clear();
+    this.parents.clear();
     for (const lane of this.lanes.values()) {
       clearTimeout(lane.timer);
       for (const ac of lane.inflight) ac.abort();
@@ -77,6 +87,27 @@ export class Dispatcher {
 
   /** Breaker state per channel, for the README's operators and the tests. */
   breakerState(channel: string) { return this.lanes.get(channel)?.breaker.state; }
+
+  /** The delivery's span, started at its first attempt as a child of the context it was enqueued in. */
+  private spanOf(lane: Lane, entry: OutboxEntry): Span {
+    const d = entry.delivery;
+    let span = this.spans.get(d.deliveryId);
+    if (!span) {
+      span = startSpan(`channel.${lane.channel.name}.${d.type}`, {
+        'aegis.channel': lane.channel.name, 'aegis.delivery.id': d.deliveryId, 'aegis.event': d.type,
+        ...(d.sessionId ? { 'aegis.session.id': d.sessionId } : {}), ...(d.tenantId ? { 'aegis.tenant.id': d.tenantId } : {}),
+      }, this.parents.get(d.deliveryId));
+      this.spans.set(d.deliveryId, span);
+    }
+    return span;
+  }
+
+  private endSpan(deliveryId: string, finish: (span: Span) => void): void {
+    const span = this.spans.get(deliveryId);
+    this.spans.delete(deliveryId);
+    this.parents.delete(deliveryId);
+    if (span) { finish(span); span.end(); }
+  }
 
   private pump(lane: Lane): void {
     if (this.closed) return;
@@ -108,7 +139,8 @@ export class Dispatcher {
     const timer = setTimeout(() => ac.abort(), this.opts.timeoutMs);
     let outcome: SendOutcome;
     try {
-      outcome = await lane.channel.send(entry.delivery, { signal: ac.signal, attempt, timeoutMs: this.opts.timeoutMs });
+      const span = this.spanOf(lane, entry);
+      outcome = await inSpan(span, () => lane.channel.send(entry.delivery, { signal: ac.signal, attempt, timeoutMs: this.opts.timeoutMs }));
       if (!outcome.ok && ac.signal.aborted && !this.closed) outcome = { ...outcome, error: `timed out after ${this.opts.timeoutMs} ms` };
     } catch (err) {
       outcome = { ok: false, error: ac.signal.aborted ? `timed out after ${this.opts.timeoutMs} ms` : `channel error: ${(err as Error).message}` };
@@ -135,6 +167,7 @@ export class Dispatcher {
     if (outcome.ok) {
       if (lane.breaker.success()) this.emit('notification.circuit-closed', { channel: lane.channel.name, at });
       await this.outbox.delivered(d.deliveryId);
+      this.endSpan(d.deliveryId, (span) => span.setAttributes({ 'aegis.delivery.attempts': entry.attempts, ...(outcome.status ? { 'http.response.status_code': outcome.status } : {}) }));
       this.emit('notification.delivered', { ...base, attempts: entry.attempts, ...(outcome.status ? { status: outcome.status } : {}), at });
       return;
     }
@@ -149,6 +182,10 @@ export class Dispatcher {
     if (final) {
       const reason = outcome.permanent ? 'permanent' : 'attempts';
       await this.outbox.deadLettered(d.deliveryId, reason, entry.attempts, outcome.error, outcome.status);
+      this.endSpan(d.deliveryId, (span) => {
+        span.setAttributes({ 'aegis.delivery.attempts': entry.attempts, 'aegis.delivery.dead_lettered': reason, ...(outcome.status ? { 'http.response.status_code': outcome.status } : {}) });
+        failSpan(span, new Error(outcome.error ?? 'delivery failed'));
+      });
       this.emit('notification.failed', { ...base, attempt: entry.attempts, error: outcome.error, ...status, final: true, at });
       this.emit('notification.dead-lettered', { ...base, attempts: entry.attempts, reason, error: outcome.error, ...status, at });
       this.log.warn({ ...base, error: outcome.error, ...status }, 'notifications: delivery dead-lettered');
@@ -159,5 +196,9 @@ export class Dispatcher {
     // Told before the record is written, so the bus sees attempts in the order they happened.
     this.emit('notification.failed', { ...base, attempt: entry.attempts, error: outcome.error, ...status, final: false, retryInMs, at });
     await this.outbox.attempted(d.deliveryId, entry.attempts, outcome.error, outcome.status);
+    this.spans.get(d.deliveryId)?.addEvent('retry', {
+      'aegis.delivery.attempt': entry.attempts, 'aegis.delivery.retry_in_ms': retryInMs, 'error.message': outcome.error ?? '',
+      ...(outcome.status ? { 'http.response.status_code': outcome.status } : {}),
+    });
   }
 }

@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { traceHeaders } from '../../kernel/index.js';
 import { isPrivateAddress } from './address.js';
 import type { SendOutcome } from './channel.js';
 
@@ -85,7 +86,8 @@ export function send(req: OutboundRequest, policy: OutboundPolicy = {}): Promise
     const https = url.protocol === 'https:';
     const pool = policy.allowPrivate ? agents.open : agents.guarded;
     const body = req.body === undefined ? undefined : Buffer.from(req.body);
-    const headers: Record<string, string> = { ...(req.headers ?? {}) };
+    // The delivery's trace context (W3C traceparent), so the receiver can continue the trace.
+    const headers: Record<string, string> = traceHeaders({ ...(req.headers ?? {}) });
     if (body) headers['content-length'] = String(body.length);
     const r = (https ? httpsRequest : httpRequest)(url, {
       method: req.method ?? 'POST', headers, signal: policy.signal,

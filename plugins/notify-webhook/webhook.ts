@@ -3,7 +3,7 @@ import { deliverHttp, type Delivery, type NotificationChannel } from '../notific
 import type { WebhookEndpoint } from './schema.js';
 
 /** Headers Aegis sets itself; configured extra headers may not replace them. */
-const RESERVED = new Set(['content-type', 'content-length', 'host', 'x-aegis-signature', 'x-aegis-event', 'x-aegis-delivery']);
+const RESERVED = new Set(['content-type', 'content-length', 'host', 'x-aegis-signature', 'x-aegis-event', 'x-aegis-delivery', 'traceparent', 'tracestate']);
 
 /** `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. */
 export function signature(secret: string, body: string, unixSeconds: number): string {

@@ -39,11 +39,13 @@ export class SessionActions {
 
   async send(s: Session, text: string, actor?: Principal | null): Promise<SendResult> {
     const driver = liveDriver(s);
+    const started = performance.now();
     const result = await withTimeout(driver.send(s.ctx, agentText(text)), this.sendTimeoutMs, () => new SendTimeout(String(this.sendTimeoutMs)));
+    const durationMs = performance.now() - started;
     if (result.delivered) s.metrics.messagesSent++; else s.metrics.messagesFailed++;
     s.record.lastActivityAt = new Date().toISOString();
     void s.save();
-    this.events.emit('session.message-sent', { ...this.base(s), delivered: result.delivered, attempts: result.attempts, actorId: actor?.id });
+    this.events.emit('session.message-sent', { ...this.base(s), delivered: result.delivered, attempts: result.attempts, actorId: actor?.id, durationMs });
     return result;
   }
 

@@ -184,6 +184,14 @@ export interface SessionsService {
   /** Writes raw input to the session's PTY (the WebSocket terminal). */
   write(id: string, data: string): void;
   pane(id: string): ScreenSnapshot;
+  /** Resizes the session's PTY (the WebSocket terminal). Throws SESSION_NO_PROCESS when none runs. */
+  resize(id: string, cols: number, rows: number): void;
+  /** The screen as escape sequences that redraw it, for a terminal that joins late. */
+  serializeScreen(id: string): string;
+  /** Subscribes to the session's raw PTY output; returns the unsubscribe function. */
+  onOutput(id: string, listener: (data: string) => void): () => void;
+  /** The session's recording as one asciicast v2 document, or undefined when nothing was recorded. */
+  recording(id: string): string | undefined;
   transcript(id: string, page?: { limit?: number; offset?: number; role?: TranscriptEntry['role'] }): Promise<TranscriptPage>;
   transcriptBefore(id: string, page?: { beforeId?: string; limit?: number }): Promise<TranscriptCursorPage>;
   metrics(id: string): Promise<SessionMetrics>;

@@ -46,3 +46,5 @@ export const HookSecretMissing = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_MISS
 /** Too many refused hook calls from this address in the current window. */
 export const HookThrottled = defineError('AEGIS_ERR_SESSION_HOOK_THROTTLED', 'Too many refused hook calls; retry in %s s', 429);
 export const HookSecretInvalid = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_INVALID', 'The hook secret is not valid for this session', 403);
+/** The session has no recording (it never ran a PTY, or recording is off). */
+export const NoRecording = defineError('AEGIS_ERR_SESSION_NO_RECORDING', 'Session %s has no recording', 404);

@@ -28,7 +28,10 @@ export const SessionEventSchemas = {
     'A session was created'),
   'session.state-changed': event({ from: StateSchema, to: StateSchema, cause: Type.String() },
     'The session moved to another state; `cause` says what showed it'),
-  'session.message-sent': event({ delivered: Type.Boolean(), attempts: Type.Integer(), actorId },
+  'session.message-sent': event({
+    delivered: Type.Boolean(), attempts: Type.Integer(), actorId,
+    durationMs: Type.Optional(Type.Number({ description: 'How long the delivery took' })),
+  },
     'A message was sent to the agent'),
   'session.message': event({
     index: Type.Integer({ description: 'Position in the transcript' }),

@@ -23,6 +23,8 @@ export type * from './driver.js';
 export { agentEnv, checkEnv, nameMatches, BASE_AGENT_ENV, DEFAULT_ENV_DENYLIST, type AgentEnvSpec, type RequestEnvRules } from './env.js';
 export { resolveAgentUser, agentCanWrite, AgentUserProblem, type AgentIdentity } from './agent-user.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
+export { CreateBody, SendBody, ApproveBody, IdParams, ListQuery, TranscriptQuery } from './route-schemas.js';
+export type { AgentsList } from './routes.js';
 export { findOnPath, isExecutableFile, packageBin } from './executable.js';
 export { pidStartTime, terminateGroup } from './process-group.js';
 /** The errors a driver throws for the runtime's own conditions (same codes as the runtime's). */
@@ -69,7 +71,7 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
   const deps = { events: app.events, options, files, hookBase: hookBase(app), log, runner };
   const registry = new SessionsRegistry(deps);
   app.decorate('sessions', registry as SessionsService);
-  app.health.addDetail('sessions', () => ({ isolation: registry.isolation() }));
+  app.healthDetails.set('sessions', () => ({ isolation: registry.isolation() }));
 
   await app.register(sessionRoutes, { service: registry });
   await app.register(protocolRoutes, { service: registry, hookBodyLimit: options.hookBodyLimit, hookFailures: options.hookFailures });
@@ -112,4 +114,4 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
   });
 }
 
-export default fp(sessions, { name: 'sessions', fastify: '5.x', dependencies: ['auth'], decorators: { fastify: ['health'] } });
+export default fp(sessions, { name: 'sessions', fastify: '5.x', dependencies: ['auth'] });

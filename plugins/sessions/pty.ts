@@ -1,5 +1,6 @@
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import xterm from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
 import type { Logger } from 'pino';
 import type { PtyHandle } from './driver.js';
 import type { PtySpec, ScreenSnapshot } from './types.js';
@@ -16,6 +17,8 @@ export interface TerminalPtyOptions {
   /** Repaints reach `onRender` at most once per this many ms. */
   renderIntervalMs: number;
   onRender: () => void;
+  /** Every chunk of raw output, as it arrives (recording, live terminals). */
+  onOutput?: (data: string) => void;
   /** After the process ended and every byte it wrote has been parsed and rendered. */
   onExit: (code: number | null, signal: string | null) => void;
   log: Logger;
@@ -32,6 +35,7 @@ export class TerminalPty implements PtyHandle {
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   private readonly pty: IPty;
   private term: InstanceType<typeof xterm.Terminal> | undefined;
+  private serializer: InstanceType<typeof serializeAddon.SerializeAddon> | undefined;
   private lastScreen: ScreenSnapshot;
   private renderTimer: NodeJS.Timeout | undefined;
   private lastRenderAt = 0;
@@ -40,6 +44,7 @@ export class TerminalPty implements PtyHandle {
   private pendingWrites = 0;
   private drained: (() => void) | undefined;
   private done = false;
+  private lastSerialized = '';
 
   constructor(spec: PtySpec, private readonly opts: TerminalPtyOptions) {
     const cols = spec.cols ?? opts.cols;
@@ -48,6 +53,8 @@ export class TerminalPty implements PtyHandle {
     this.term = new xterm.Terminal({ cols, rows, scrollback: opts.scrollback, allowProposedApi: true });
     this.lastScreen = { lines: [], cursor: { x: 0, y: 0 }, cols, rows };
     this.term.onWriteParsed(() => this.scheduleRender());
+    this.serializer = new serializeAddon.SerializeAddon();
+    this.term.loadAddon(this.serializer as never);
     try {
       this.pty = spawnPty(file, spec.args, { name: 'xterm-256color', cols, rows, cwd: spec.cwd, env: spec.env });
     } catch (err) {
@@ -57,6 +64,11 @@ export class TerminalPty implements PtyHandle {
     this.pid = this.pty.pid;
     this.pty.onData((data) => {
       if (!this.term) return;
+      try {
+        opts.onOutput?.(data);
+      } catch (err) {
+        opts.log.error({ err }, 'output handler threw');
+      }
       this.pendingWrites++;
       this.term.write(data, () => { if (--this.pendingWrites === 0) this.drained?.(); });
     });
@@ -66,6 +78,8 @@ export class TerminalPty implements PtyHandle {
         const finish = () => {
           if (this.renderTimer) this.flushRender();
           this.lastScreen = this.snapshot();
+          this.lastSerialized = this.serialize();
+          this.serializer = undefined;
           this.done = true;
           this.term?.dispose();
           this.term = undefined;
@@ -106,6 +120,15 @@ export class TerminalPty implements PtyHandle {
     const lines: string[] = [];
     for (let y = 0; y < term.rows; y++) lines.push(buf.getLine(buf.baseY + y)?.translateToString(true) ?? '');
     return { lines, cursor: { x: buf.cursorX, y: buf.cursorY }, cols: term.cols, rows: term.rows };
+  }
+
+  /**
+   * The screen (with scrollback, colours and cursor) as the escape sequences that redraw it, so a
+   * terminal that joins late starts from what is shown now and then follows the raw output.
+   */
+  serialize(): string {
+    if (!this.term || !this.serializer) return this.lastSerialized;
+    return this.serializer.serialize({ scrollback: 200 });
   }
 
   /** Resolves true after the next repaint, false after `timeoutMs` or when the process ends. */

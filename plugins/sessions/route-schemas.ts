@@ -1,5 +1,5 @@
 import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
-import { PERMISSION_MODES, SESSION_STATES } from './types.js';
+import { OPTION_KINDS, PERMISSION_MODES, SESSION_STATES } from './types.js';
 
 /** A string enum as a union of literals, keeping the literal types for the handlers. */
 function literals<T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
@@ -12,7 +12,7 @@ export const RoleSchema = literals(['user', 'assistant', 'tool_use', 'tool_resul
 
 export const PromptOptionSchema = Type.Object({
   number: Type.Integer(), label: Type.String(), description: Type.Optional(Type.String()), id: Type.Optional(Type.String()),
-  kind: Type.Optional(literals(['allow_once', 'allow_always', 'reject_once', 'reject_always', 'other'] as const)),
+  kind: Type.Optional(literals(OPTION_KINDS)),
 });
 
 export const PendingPermissionSchema = Type.Object({

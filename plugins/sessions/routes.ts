@@ -1,12 +1,23 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type {} from '../auth/index.js';
 import { ErrorBodySchema } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
+import { NoRecording } from './errors.js';
 import {
   AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, ListQuery,
   ListResponse, MetricsResponse, Ok, PaneResponse, SendBody, SendResponse, SessionSchema, TranscriptQuery, TranscriptResponse,
 } from './route-schemas.js';
+
+const AgentsResponse = Type.Object({
+  agents: Type.Array(Type.Object({
+    name: Type.String(),
+    capabilities: Type.Object({ resume: Type.Boolean(), transcript: Type.Boolean(), permissions: Type.Boolean(), questions: Type.Boolean() }),
+  })),
+});
+/** `GET /v1/agents`. */
+export type AgentsList = Static<typeof AgentsResponse>;
 
 const errors = { 400: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
 
@@ -34,6 +45,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     config: { permission: 'read' },
     schema: { tags, summary: 'List sessions', querystring: ListQuery, response: { 200: ListResponse, 400: ErrorBodySchema } },
   }, async (request) => svc.list({ ...request.query, principal: request.principal }));
+
+  r.get('/v1/agents', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'The agent drivers this server can run', response: { 200: AgentsResponse } },
+  }, async () => ({ agents: svc.agents().map((a) => ({ name: a.name, capabilities: { ...a.capabilities } })) }));
 
   r.get('/v1/sessions/:id', {
     config: { permission: 'read' },
@@ -122,6 +138,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     const rec = svc.authorize(request.principal, request.params.id, 'read');
     app.events.emit('session.transcript-read', { sessionId: rec.id, tenantId: rec.owner.tenantId, at: new Date().toISOString(), actorId: request.principal?.id });
     return svc.transcriptBefore(request.params.id, { beforeId: request.query.before_id, limit: request.query.limit });
+  });
+
+  r.get('/v1/sessions/:id/recording.cast', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'The PTY output as an asciicast v2 recording', ...id, response: { 200: Type.String(), ...errors } },
+  }, async (request, reply) => {
+    svc.authorize(request.principal, request.params.id, 'read');
+    const cast = svc.recording(request.params.id);
+    if (cast === undefined) throw new NoRecording(request.params.id);
+    return reply.type('application/x-asciicast').send(cast);
   });
 
   r.get('/v1/sessions/:id/metrics', {

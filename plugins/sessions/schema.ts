@@ -33,6 +33,10 @@ export const optionsSchema = Type.Object({
       description: 'Server env names (`NAME` or `PREFIX_*`) passed on to agents besides PATH, LANG, LC_*, TERM, TZ, TMPDIR and what the driver needs',
     }),
   }, { default: {}, additionalProperties: false }),
+  recordingMaxBytes: Type.Integer({
+    minimum: 0, default: 8 * 1048576,
+    description: 'Size at which a session\'s asciicast recording is rotated (one older generation kept); 0 turns recording off',
+  }),
   hookBodyLimit: Type.Integer({ minimum: 1024, default: 8 * 1048576, description: 'Largest hook payload in bytes (tool output can be big)' }),
   retainExited: Type.Optional(Type.Union([
     Type.Integer({ minimum: 60000 }),

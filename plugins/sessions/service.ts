@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import { can, type Principal } from '../auth/index.js';
+import { SpanAttr, annotateSpan, withSpan } from '../../kernel/index.js';
 import type {
   AccessAction, AccessPolicy, AgentUserResolver, CreateGuard, CreateSessionInput, IsolationStatus, ListFilter, ListPage,
   QuotaProvider, SessionMetrics, SessionView, SessionsService, TranscriptCursorPage, TranscriptPage,
@@ -10,7 +11,7 @@ import { agentCanWrite } from './agent-user.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { ScreenSnapshot, SessionRecord, TranscriptEntry } from './types.js';
 import { SessionActions } from './actions.js';
-import { checkCreate, type CheckedCreate } from './create.js';
+import { checkCreate, DEFAULT_AGENT, type CheckedCreate } from './create.js';
 import {
   BypassForbidden, CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed, WorkDirNotWritable,
 } from './errors.js';
@@ -18,6 +19,7 @@ import { metricsView, emptyMetrics } from './metrics.js';
 import { Session, type SessionDeps } from './session.js';
 import { pageBefore, pageByOffset } from './transcript.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { exportCast } from './recording.js';
 
 /** The sessions registry behind `app.sessions`. */
 export class SessionsRegistry implements SessionsService {
@@ -133,7 +135,15 @@ export class SessionsRegistry implements SessionsService {
   forget(id: string): void { if (!this.sessions.get(id)?.live) this.sessions.delete(id); }
   all(): Session[] { return [...this.sessions.values()]; }
 
-  async create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
+  create(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
+    const attributes = {
+      [SpanAttr.agent]: input.agent ?? DEFAULT_AGENT, [SpanAttr.permissionMode]: input.permissionMode ?? 'default',
+      ...(principal?.tenantId ? { [SpanAttr.tenant]: principal.tenantId } : {}),
+    };
+    return withSpan('session.create', attributes, () => this.createInSpan(input, principal));
+  }
+
+  private async createInSpan(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
     const o = this.deps.options;
     const c = await checkCreate(input, this.drivers, { allow: o.requestEnv, deny: o.envDenylist });
     this.checkBypass(c.permissionMode, principal);
@@ -146,6 +156,7 @@ export class SessionsRegistry implements SessionsService {
     await this.checkWritable(owner, c.workDir);
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
+      annotateSpan({ [SpanAttr.sessionId]: idle.record.id, 'aegis.session.reused': true });
       if (c.prompt) await this.actions.send(idle, c.prompt, principal);
       this.deps.events.emit('session.reused', {
         sessionId: idle.record.id, tenantId: idle.record.owner.tenantId, at: new Date().toISOString(), actorId: principal?.id, prompted: !!c.prompt,
@@ -161,6 +172,7 @@ export class SessionsRegistry implements SessionsService {
       this.reserved.splice(this.reserved.indexOf(owner), 1);
     }
     const agentUser = this.deps.runner.identityFor(owner)?.user;
+    annotateSpan({ [SpanAttr.sessionId]: s.record.id, 'aegis.session.reused': false });
     // Registered in the same tick the reservation ends, so no create counts it twice or not at all.
     this.register(s);
     await s.save();
@@ -284,12 +296,21 @@ export class SessionsRegistry implements SessionsService {
 
   async kill(id: string, actor?: Principal | null): Promise<SessionView> {
     const s = this.session(id);
-    await this.actions.kill(s, this.deps.options.killGraceMs, actor);
+    const r = s.record;
+    const attributes = {
+      [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
+      ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}),
+    };
+    await withSpan('session.kill', attributes, () => this.actions.kill(s, this.deps.options.killGraceMs, actor));
     return s.view();
   }
 
   write(id: string, data: string): void { this.session(id).write(data); }
   pane(id: string): ScreenSnapshot { return this.session(id).screen(); }
+  resize(id: string, cols: number, rows: number): void { this.session(id).resize(cols, rows); }
+  serializeScreen(id: string): string { return this.session(id).serializeScreen(); }
+  onOutput(id: string, listener: (data: string) => void): () => void { return this.session(id).onOutput(listener); }
+  recording(id: string): string | undefined { return exportCast(this.session(id).sessionDir); }
 
   private async entries(s: Session): Promise<TranscriptEntry[]> {
     return s.driver?.transcript ? s.driver.transcript(s.ctx) : s.readTranscript();

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../kernel/index.js';
 import type { AgentDriver, PtyHandle, SessionContext } from './driver.js';
@@ -10,12 +11,14 @@ import { NoProcess } from './errors.js';
 import { TerminalPty } from './pty.js';
 import { RecordWriter, type SessionFiles } from './record-store.js';
 import { TranscriptLog } from './transcript.js';
+import { CastRecorder } from './recording.js';
 import { emptyMetrics, recordTransition } from './metrics.js';
 import { createContext, type SessionAgent } from './context.js';
 import { MessageFeed } from './messages.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
 import type { AgentRunner } from './agent-runtime.js';
+import { SpanAttr, withSpanSync } from '../../kernel/index.js';
 import './events.js';
 
 /** What every session shares: the bus, the options, the files, where hooks post to. */
@@ -47,6 +50,8 @@ export class Session {
   ending: 'kill' | 'shutdown' | undefined;
   private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
   private readonly writer: RecordWriter;
+  private readonly outputListeners = new Set<(data: string) => void>();
+  private readonly recorder: CastRecorder | undefined;
   private closed = false;
   /** Who the agent runs as; `useAgent` sets it before each start. */
   agent: SessionAgent;
@@ -68,6 +73,7 @@ export class Session {
     const base = () => ({ sessionId: record.id, tenantId: record.owner.tenantId });
     const ownTranscript = driver?.transcript ? () => driver.transcript!(this.ctx) : undefined;
     this.messages = new MessageFeed(deps.events, base, ownTranscript, this.log);
+    if (deps.options.recordingMaxBytes > 0) this.recorder = new CastRecorder(this.sessionDir, deps.options.recordingMaxBytes, this.log);
   }
 
   /**
@@ -153,14 +159,32 @@ export class Session {
 
   spawn(spec: PtySpec): PtyHandle {
     if (this.pty && !this.pty.ended) throw new Error('this session already runs a process');
+    const r = this.record;
+    const attributes = {
+      [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
+      ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}), 'process.executable.name': basename(spec.command),
+    };
+    return withSpanSync('pty.spawn', attributes, (span) => {
+      const pty = this.spawnPty(spec);
+      span.setAttribute('process.pid', pty.pid);
+      return pty;
+    });
+  }
+
+  private spawnPty(spec: PtySpec): TerminalPty {
     const o = this.deps.options;
     if (this.agent.identity) {
       // Resolved here, as the server, so the agent user's PATH lookup cannot pick another program.
       const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? '');
       spec = { ...spec, ...this.agent.command(file, spec.args) };
     }
+    this.recorder?.open(spec.cols ?? o.cols, spec.rows ?? o.rows);
     const pty = new TerminalPty(spec, {
       cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
+      onOutput: (data) => {
+        this.recorder?.output(data);
+        for (const listener of this.outputListeners) listener(data);
+      },
       onRender: () => {
         this.record.lastActivityAt = new Date().toISOString();
         this.driver?.onRender?.(this.ctx, pty.snapshot());
@@ -200,6 +224,7 @@ export class Session {
   /** The process ended: by itself (the session exits), by kill, or by server shutdown (status kept). */
   processEnded(code: number | null, signal: string | null): void {
     this.adopted?.done();
+    this.recorder?.close();
     try {
       this.driver?.onExit?.(this.ctx, code, signal);
     } catch (err) {
@@ -263,6 +288,24 @@ export class Session {
   write(data: string): void {
     if (!this.pty || this.pty.ended) throw new NoProcess(this.record.id);
     this.pty.write(data);
+  }
+
+  /** Resizes the PTY and its screen model (and notes it in the recording). */
+  resize(cols: number, rows: number): void {
+    if (!this.pty || this.pty.ended) throw new NoProcess(this.record.id);
+    this.pty.resize(cols, rows);
+    this.recorder?.resize(cols, rows);
+  }
+
+  /** The screen as escape sequences that redraw it (empty without a PTY). */
+  serializeScreen(): string {
+    return this.pty?.serialize() ?? '';
+  }
+
+  /** Calls `listener` with every chunk of raw PTY output until the returned function is called. */
+  onOutput(listener: (data: string) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => { this.outputListeners.delete(listener); };
   }
 
   async update(patch: Partial<Pick<SessionRecord, 'agentSessionId' | 'driver'>>): Promise<void> {

@@ -10,6 +10,13 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
+/**
+ * What picking an option means: allow or reject this once or always; `mode_switch` also changes the
+ * session's permission mode (e.g. "Yes, and switch to auto mode"), so it is never a plain approval;
+ * `free_text` opens a field for typed feedback or an answer of one's own.
+ */
+export const OPTION_KINDS = ['allow_once', 'allow_always', 'reject_once', 'reject_always', 'mode_switch', 'free_text', 'other'] as const;
+
 /** One choice the agent offers at a prompt, numbered as on its screen (or the agent's option id). */
 export interface PromptOption {
   /** 1-based number to pick it with `approve {option}`/`answer {option}`. */
@@ -18,8 +25,8 @@ export interface PromptOption {
   description?: string;
   /** The agent's own id for the option (ACP option ids). */
   id?: string;
-  /** What picking it means, when known: allow once, allow always, reject. */
-  kind?: 'allow_once' | 'allow_always' | 'reject_once' | 'reject_always' | 'other';
+  /** What picking it means, when known (see OPTION_KINDS). */
+  kind?: (typeof OPTION_KINDS)[number];
 }
 
 /** A permission the agent is waiting for (a tool call, the folder-trust dialog, a plan approval). */

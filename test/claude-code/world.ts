@@ -1,10 +1,11 @@
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AegisEvents } from '../../kernel/events.js';
 import type { SessionState } from '../../plugins/sessions/types.js';
 import { bearer, buildTestApp } from '../support/app.js';
+import { testClaude, type TestClaude } from '../support/claude-cli.js';
 import { reply, startModelServer, type ModelServer } from '../support/model-server.js';
 import { createSandboxHome, type SandboxHome } from '../support/sandbox-home.js';
 import { Conversations } from './conversations.js';
@@ -29,6 +30,8 @@ export interface World {
   untrusted: string;
   /** The sandbox env without IS_SANDBOX: the driver must add it itself where it is needed. */
   env: Record<string, string>;
+  /** The CLI under test (`AEGIS_TEST_CLAUDE`), first on the sandbox PATH as `claude`. */
+  claude: TestClaude;
 }
 
 /** Sets up the world and removes it at teardown. */
@@ -38,13 +41,19 @@ export async function makeWorld(t: { teardown(fn: () => unknown): void }, dirs =
   const trusted = await Promise.all(Array.from({ length: dirs }, () => scratch('aegis-cc-work-')));
   const untrusted = await scratch('aegis-cc-untrusted-');
   const sandbox = await createSandboxHome({ baseUrl: model.url, workDirs: [...trusted, untrusted], untrusted: [untrusted] });
+  // The driver finds `claude` on the agent's PATH, in process and in a server process alike.
+  const claude = testClaude();
+  const bin = join(sandbox.home, 'bin');
+  await mkdir(bin);
+  await symlink(claude.path, join(bin, 'claude'));
+  sandbox.env.PATH = `${bin}:${sandbox.env.PATH}`;
   t.teardown(async () => {
     await model.close();
     await sandbox.cleanup();
     for (const d of [...trusted, untrusted]) await rm(d, { recursive: true, force: true });
   });
   const { IS_SANDBOX: _root, ...env } = sandbox.env;
-  return { model, sandbox, conversations, trusted, untrusted, env };
+  return { model, sandbox, conversations, trusted, untrusted, env, claude };
 }
 
 /** An in-process Aegis listening on 127.0.0.1 (hooks need a real port), driven through inject. */

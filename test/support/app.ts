@@ -85,6 +85,8 @@ export interface SessionsAppOptions {
   command?: Record<string, unknown> | false;
   /** Extra catalogue entries, all enabled. */
   extra?: Catalogue;
+  /** Options of other plugins (the extra ones), by plugin name. */
+  plugins?: Record<string, unknown>;
 }
 
 /** Builds the app as the server would, with just auth, sessions (and command), on a temp state dir. */
@@ -93,7 +95,7 @@ export async function sessionsApp(opts: SessionsAppOptions = {}): Promise<Sessio
   const work = await mkdtemp(join(tmpdir(), 'aegis-sessions-work-'));
   // Extras first: plugins that watch routes being added (openapi) must load before sessions.
   const catalogue: Record<string, Catalogue[string]> = { ...opts.extra, auth: realCatalogue.auth, sessions: realCatalogue.sessions };
-  const plugins: Record<string, unknown> = { sessions: { killGraceMs: 1000, ...opts.sessions } };
+  const plugins: Record<string, unknown> = { ...opts.plugins, sessions: { killGraceMs: 1000, ...opts.sessions } };
   if (opts.command !== false) {
     catalogue.command = realCatalogue.command;
     // JSON round trip: a key set to undefined in a test means "leave the option out".

@@ -25,6 +25,8 @@ export interface ServerProcess {
 
 export interface StartOptions {
   env?: Record<string, string>;
+  /** Node options before the entry point (e.g. `--import` of a preload). */
+  nodeArgs?: string[];
   args?: string[];
   cwd?: string;
   stateDir?: string;
@@ -45,7 +47,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     AEGIS_LOG_LEVEL: 'debug',
     ...opts.env,
   };
-  const proc = spawn(process.execPath, [SERVER_JS, ...(opts.args ?? [])], { cwd: opts.cwd ?? stateDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS, ...(opts.args ?? [])], { cwd: opts.cwd ?? stateDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   const waiters = new Set<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>();

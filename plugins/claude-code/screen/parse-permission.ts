@@ -1,5 +1,5 @@
 import type { PendingPermission } from '../../sessions/index.js';
-import { parseOptions, publicOptions } from './options.js';
+import { parseOptions, parseUnnumbered, publicOptions, type ScreenOption } from './options.js';
 import { isDashedRule, lastIndex } from './text.js';
 
 /** Tool names for the headers the CLI draws above a tool permission prompt. */
@@ -45,14 +45,19 @@ export function parseToolPermission(lines: readonly string[]): PendingPermission
   return { kind: 'tool', tool, detail, options: publicOptions(options) };
 }
 
-/** The folder-trust dialog (`trust.txt`): ` Accessing workspace:`, the path, `1. Yes, I trust this folder`. */
-export function parseTrust(lines: readonly string[]): PendingPermission | undefined {
+/**
+ * The folder-trust dialog (`trust.txt`): ` Accessing workspace:`, the path, `1. Yes, I trust this
+ * folder` (newer releases: an unnumbered `❯ No, exit` / `Yes, I trust this folder`, returned in
+ * `unnumbered` with the cursor, to be answered with arrows).
+ */
+export function parseTrust(lines: readonly string[]): (PendingPermission & { unnumbered?: ScreenOption[] }) | undefined {
   const at = lastIndex(lines, /^ Accessing workspace:$/);
   if (at < 0) return undefined;
-  const options = parseOptions(lines, at + 1);
+  const numbered = parseOptions(lines, at + 1);
+  const options = numbered.length ? numbered : parseUnnumbered(lines, at + 1);
   if (!options.some((o) => /trust this folder/i.test(o.label))) return undefined;
   const path = nonEmpty(lines, at + 1, lines.length)[0]?.trim() ?? '';
-  return { kind: 'trust', tool: 'trust', detail: path, options: publicOptions(options) };
+  return { kind: 'trust', tool: 'trust', detail: path, options: publicOptions(options), ...(numbered.length ? {} : { unnumbered: options }) };
 }
 
 /**

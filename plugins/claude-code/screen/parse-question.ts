@@ -45,7 +45,8 @@ function view(options: ScreenOption[]): { shown: ScreenOption[]; typeOption?: nu
  */
 export function parseQuestion(lines: readonly string[]): ScreenQuestion | undefined {
   const footer = lastIndex(lines, /^Enter to select · /);
-  const review = lastIndex(lines, /^Ready to submit your answers\?$/);
+  // The review tab: `Ready to submit your answers?` (older) or only `Review your answers` above the options.
+  const review = Math.max(lastIndex(lines, /^Ready to submit your answers\?$/), lastIndex(lines, /^Review your answers$/));
   if (review >= 0) {
     const options = parseOptions(lines, review + 1);
     if (!options.some((o) => /^Submit answers$/.test(o.label))) return undefined;

@@ -19,8 +19,10 @@ export interface ScreenRead {
   pendingQuestion?: PendingQuestion;
   /** For answering a question with text: the `Type something.` option. */
   typeOption?: number;
-  /** The option the `❯` cursor is on (questions). */
+  /** The option the `❯` cursor is on (questions, unnumbered menus). */
   selected?: number;
+  /** The menu has no numbers: options are picked with arrows from `selected`, then Enter. */
+  unnumbered?: boolean;
   /** The input box, when visible (idle or working). */
   box?: InputBox;
   /** The last turn visibly ended (done line or "Interrupted"), so idle needs no confirmation. */
@@ -32,7 +34,13 @@ export interface ScreenRead {
 const RATE_LIMIT_MENU = /(You.ve hit your (usage )?limit|usage limit reached|rate limit reached)/i;
 
 function dialog(lines: string[]): ScreenRead | undefined {
-  const trust = parseTrust(lines) ?? parseStartupGate(lines);
+  const found = parseTrust(lines);
+  if (found?.unnumbered) {
+    const { unnumbered, ...trust } = found;
+    const selected = unnumbered.find((o) => o.selected)?.number;
+    return { state: 'permission_prompt', cause: 'screen:trust', dialog: 'trust', pendingPermission: trust, selected, unnumbered: true, lines };
+  }
+  const trust = found ?? parseStartupGate(lines);
   if (trust) return { state: 'permission_prompt', cause: `screen:${trust.tool === 'trust' ? 'trust' : trust.tool}`, dialog: 'trust', pendingPermission: trust, lines };
   const plan = parsePlanApproval(lines);
   if (plan) return { state: 'plan_mode', cause: 'screen:plan', dialog: 'plan', pendingPermission: plan, lines };

@@ -1,0 +1,3 @@
+// The same end-to-end file, run against the newest tested Claude Code release.
+process.env.AEGIS_TEST_CLAUDE = 'latest';
+await import('../restart.test.js');
