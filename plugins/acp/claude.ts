@@ -1,9 +1,12 @@
-import { agentEnv, packageBin } from '../sessions/index.js';
+import { packageBin } from '../sessions/index.js';
 import { AcpClaudeMissing } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions } from './schema.js';
 
 const PACKAGE = '@agentclientprotocol/claude-agent-acp';
+
+/** Server env names the Claude Agent SDK reads: credentials, endpoint, and its own switches. */
+export const CLAUDE_ENV_PASS: readonly string[] = ['ANTHROPIC_*', 'CLAUDE_CODE_*', 'DISABLE_*'];
 
 /** The absolute path of claude-agent-acp's bin script, from the installed package. Throws ACP_CLAUDE_MISSING. */
 export function claudeAgentBin(): string {
@@ -46,7 +49,7 @@ export function claudeAgent(opts: AcpOptions): AcpAgentSpec {
         command: process.execPath,
         args: [bin, ...opts.claude.args],
         cwd: ctx.record.workDir,
-        env: agentEnv(ctx.record.env, { ...opts.env, ...claudeEnv(opts.claude) }),
+        env: ctx.agentEnv(CLAUDE_ENV_PASS, ctx.record.env, opts.env, claudeEnv(opts.claude, ctx.agentUser?.uid ?? process.getuid?.())),
       };
     },
   };

@@ -62,7 +62,16 @@ export class Conversation {
     this.workspace = Workspace.fix(ctx.record.workDir);
     this.terminals = new Terminals(this.workspace, launch.env, {
       defaultOutputBytes: opts.terminalOutputBytes, maxOutputBytes: opts.terminalOutputMaxBytes, maxTerminals: opts.maxTerminals,
-    }, ctx, agentActions(opts.events, () => ctx.record));
+    }, ctx, agentActions(opts.events, () => ctx.record), (file, args) => ctx.agentCommand(file, args));
+  }
+
+  /**
+   * Files are offered only when the agent runs as the server's own user: Aegis would read and write
+   * them with the server's rights, not the agent user's. An agent user's agent uses its own tools,
+   * which the OS holds to that user's rights.
+   */
+  private get fsOffered(): boolean {
+    return this.opts.fs && this.ctx.agentUser === undefined;
   }
 
   /** Counters for the session's driver metrics. */
@@ -92,7 +101,7 @@ export class Conversation {
     // Only the current process's end matters; one replaced on purpose (see `replace`) is ignored.
     void proc.exited.then((exit) => { gone = exit; if (open && proc === this.proc) void this.ended(exit); });
     serveClient(proc.peer, {
-      workspace: this.workspace, fs: this.opts.fs, terminal: this.opts.terminal, terminals: this.terminals,
+      workspace: this.workspace, fs: this.fsOffered, terminal: this.opts.terminal, terminals: this.terminals,
       fsLimits: { maxReadBytes: this.opts.maxReadBytes, maxWriteBytes: this.opts.maxWriteBytes },
       actions: agentActions(this.opts.events, () => this.ctx.record),
       update: (u) => { if (!this.replaying) this.recorder.update(u); },
@@ -101,7 +110,7 @@ export class Conversation {
     let turns: Turns;
     try {
       const t = this.opts.requestTimeoutMs;
-      const caps = await initialize(proc.peer, { fs: this.opts.fs, terminal: this.opts.terminal }, t);
+      const caps = await initialize(proc.peer, { fs: this.fsOffered, terminal: this.opts.terminal }, t);
       const opened = await openSession(proc.peer, caps, this.ctx, resume, t, (on) => { this.replaying = on; });
       await applyMode(proc.peer, this.ctx, opened, t);
       this.turns = turns = new Turns(this.ctx, proc.peer, opened.sessionId, this, this.opts);

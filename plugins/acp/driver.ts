@@ -40,7 +40,9 @@ export function createAcpDriver(spec: AcpAgentSpec, options: Omit<ConversationOp
 
     async start(ctx, { resume, prompt }) {
       const id = ctx.record.id;
-      const c = new Conversation(ctx, spec.launch(ctx), opts, () => { if (live.get(id) === c) live.delete(id); });
+      const launch = spec.launch(ctx);
+      // As the agent user when one is set: the agent and every terminal it asks for.
+      const c = new Conversation(ctx, { ...launch, ...ctx.agentCommand(launch.command, launch.args) }, opts, () => { if (live.get(id) === c) live.delete(id); });
       live.set(id, c);
       if (prompt) c.send(prompt);
       // A conversation brought back (after a restart, or by id) opens in the background: the

@@ -1,4 +1,3 @@
-import { agentEnv } from '../sessions/index.js';
 import { AcpInvalidOptions, AcpNotConfigured, AcpUnknownAgent } from './errors.js';
 import type { AcpAgentSpec } from './driver.js';
 import type { AcpOptions, AgentProgram } from './schema.js';
@@ -37,7 +36,7 @@ export function genericAgent(opts: AcpOptions): AcpAgentSpec {
     launch(ctx) {
       const name = ctx.record.driver.acpAgent;
       const p = programFor(opts, typeof name === 'string' ? name : undefined);
-      return { command: p.command, args: p.args ?? [], cwd: ctx.record.workDir, env: agentEnv(ctx.record.env, { ...opts.env, ...p.env }) };
+      return { command: p.command, args: p.args ?? [], cwd: ctx.record.workDir, env: ctx.agentEnv([], ctx.record.env, opts.env, p.env) };
     },
   };
 }

@@ -52,6 +52,8 @@ export class Terminals {
     private readonly ws: Workspace, private readonly env: Record<string, string>, private readonly limits: TerminalLimits,
     private readonly groups?: GroupTracker,
     private readonly actions?: Pick<AgentActions, 'terminalStarted'>,
+    /** Wraps a command so it runs as the session's agent user (unchanged without one). */
+    private readonly runAs: (file: string, args: readonly string[]) => { command: string; args: string[] } = (file, args) => ({ command: file, args: [...args] }),
   ) {}
 
   async create(params: unknown): Promise<CreateTerminalResponse> {
@@ -65,7 +67,8 @@ export class Terminals {
     const cwd = await this.ws.resolve(p.cwd ?? this.ws.root);
     const env = { ...this.env };
     for (const v of p.env ?? []) env[v.name] = v.value;
-    const child = spawn(p.command, p.args ?? [], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = this.runAs(p.command, p.args ?? []);
+    const child = spawn(run.command, run.args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err) => {

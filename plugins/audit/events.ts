@@ -25,7 +25,10 @@ const keyEntry = (action: string) => (p: KeyEventT): AuditEntry => ({
 export const AUDITED: Mappers = {
   'session.created': (p) => ({
     actor: p.ownerId, tenantId: tenant(p.tenantId), action: 'session.created', sessionId: p.sessionId,
-    detail: { agent: p.agent, workDir: p.workDir, ...(p.name !== undefined ? { name: p.name } : {}) },
+    detail: {
+      agent: p.agent, workDir: p.workDir, permissionMode: p.permissionMode, envNames: p.envNames,
+      ...(p.name !== undefined ? { name: p.name } : {}), ...(p.agentUser !== undefined ? { agentUser: p.agentUser } : {}),
+    },
   }),
   'acp.file-written': (p) => ({
     actor: 'agent', tenantId: tenant(p.tenantId), action: 'agent.file.written', sessionId: p.sessionId, detail: { path: p.path, bytes: p.bytes },

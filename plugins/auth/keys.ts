@@ -14,6 +14,8 @@ export interface KeyRecord {
   permissions: string[];
   tenantId?: string;
   rateLimit?: number;
+  /** Live sessions this key may have at once. */
+  maxSessions?: number;
   ttlDays?: number;
   createdAt: string;
   createdBy: string;
@@ -77,7 +79,7 @@ export class KeyStore {
       const at = this.now();
       const record: KeyRecord = {
         id: minted.id, name: input.name, role: input.role, permissions: input.permissions ?? [],
-        tenantId: input.tenantId, rateLimit: input.rateLimit, ttlDays: input.ttlDays,
+        tenantId: input.tenantId, rateLimit: input.rateLimit, maxSessions: input.maxSessions, ttlDays: input.ttlDays,
         createdAt: new Date(at).toISOString(), createdBy: actorId,
         expiresAt: input.ttlDays !== undefined ? new Date(at + input.ttlDays * DAY_MS).toISOString() : undefined,
         secretHash: minted.secretHash,
@@ -126,6 +128,7 @@ export class KeyStore {
     const principal: Principal = { id: k.id, kind: 'key', role: k.role, name: k.name, permissions: k.permissions };
     if (k.tenantId !== undefined) principal.tenantId = k.tenantId;
     if (k.rateLimit !== undefined) principal.rateLimit = k.rateLimit;
+    if (k.maxSessions !== undefined) principal.maxSessions = k.maxSessions;
     return { principal };
   }
 

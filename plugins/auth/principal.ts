@@ -13,6 +13,8 @@ export interface Principal {
   name?: string;
   /** Requests per minute this key may make; undefined = unlimited. */
   rateLimit?: number;
+  /** Live sessions this key may have at once; undefined = no per-key limit. */
+  maxSessions?: number;
 }
 
 /** Resolves a presented token to a principal, or null. Registered with `app.auth.addVerifier`. */

@@ -1,14 +1,18 @@
 import type { Principal } from './principal.js';
 
 /** Every permission a route may require with `config: { permission }`. */
-export const PERMISSIONS = ['read', 'create', 'send', 'approve', 'reject', 'kill', 'audit', 'metrics', 'admin'] as const;
+export const PERMISSIONS = ['read', 'create', 'send', 'approve', 'reject', 'kill', 'audit', 'bypass', 'metrics', 'admin'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Roles in increasing power. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What each role may do. `admin` may do everything, including permissions added later. */
+/**
+ * What each role may do. `admin` may do everything, including permissions added later. `bypass`
+ * (create sessions in permissionMode bypassPermissions) is no role's but admin's: keys get it
+ * explicitly.
+ */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: ['read'],
   operator: ['read', 'create', 'send', 'approve', 'reject', 'kill'],

@@ -25,6 +25,7 @@ export const CreateKeyBody = Type.Object({
   tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' })),
   ttlDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3650, description: 'Days until the key expires; none = never' })),
   rateLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests per minute' })),
+  maxSessions: Type.Optional(Type.Integer({ minimum: 1, description: 'Live sessions this key may have at once (429 AEGIS_ERR_TENANCY_QUOTA beyond)' })),
 }, { additionalProperties: false });
 export type CreateKeyInput = Static<typeof CreateKeyBody>;
 
@@ -43,6 +44,7 @@ export const KeyView = Type.Object({
   permissions: Type.Array(Type.String()),
   tenantId: Type.Optional(Type.String()),
   rateLimit: Type.Optional(Type.Integer()),
+  maxSessions: Type.Optional(Type.Integer()),
   createdAt: Type.String(),
   createdBy: Type.String(),
   expiresAt: Type.Optional(Type.String()),

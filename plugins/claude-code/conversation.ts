@@ -15,7 +15,7 @@ const compact = (s: string) => s.replace(/\s+/g, '');
 /** The CLI's conversation file for a session, once it has a conversation id. */
 export function conversationFile(ctx: SessionContext, opts: ConversationOptions): string | undefined {
   const id = ctx.record.agentSessionId;
-  return id && CONVERSATION_ID.test(id) ? transcriptPath(sessionEnv(ctx.record, opts).dataDir, ctx.record.workDir, id) : undefined;
+  return id && CONVERSATION_ID.test(id) ? transcriptPath(sessionEnv(ctx, opts).dataDir, ctx.record.workDir, id) : undefined;
 }
 
 /** The file's text (empty before the first message). */

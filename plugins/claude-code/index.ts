@@ -27,7 +27,7 @@ async function claudeCode(app: FastifyInstance, opts: ClaudeCodeOptions) {
     // Not awaited: a slow or missing CLI must not hold the server's start.
     void (async () => {
       try {
-        const command = resolveClaude(opts.command, agentEnv(opts.env).PATH ?? '');
+        const command = resolveClaude(opts.command, agentEnv({ pass: [] }, opts.env).PATH ?? '');
         const version = await readClaudeVersion(command);
         found = { command, ...(version ? { version } : {}), tested, range: rangeOf(version) };
         if (found.range === 'newer') log.warn({ command, version, tested }, 'Claude Code is newer than the tested range; it runs, but report any screen it misreads');

@@ -41,16 +41,31 @@ t.test('IS_SANDBOX is set only for bypassPermissions as root', async (t) => {
   t.same(driverEnv('default', 0), { TERM: 'xterm-256color' });
 });
 
-t.test('the server AEGIS_* variables (the master token among them) do not reach the agent', async (t) => {
+t.test('of the server env only the allowlist reaches the CLI: ANTHROPIC_* yes, the master token and other secrets no', async (t) => {
   const { sessionEnv } = await import('./start.js');
-  process.env.AEGIS_AUTH_TOKEN = 'master-token-must-not-leak';
-  t.teardown(() => { delete process.env.AEGIS_AUTH_TOKEN; });
-  const record = { env: { FOO: 'bar' }, permissionMode: 'default' } as never;
-  const { env } = sessionEnv(record, { env: { HOME: '/sandbox', AEGIS_FOR_AGENT: 'x' }, claudeDataDir: '/data' });
+  const { agentEnv } = await import('../sessions/index.js');
+  const source = {
+    PATH: '/bin', AEGIS_AUTH_TOKEN: 'master-token-must-not-leak', SERVER_ONLY_SECRET: 's3', ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
+    CLAUDE_CODE_MAX_RETRIES: '0', DISABLE_TELEMETRY: '1', CLAUDE_CONFIG_DIR: '/root/.claude-server',
+  };
+  const ctx = {
+    record: { env: { FOO: 'bar' }, permissionMode: 'default' } as never,
+    agentUser: undefined,
+    agentEnv: (pass: readonly string[], ...layers: Array<Record<string, string> | undefined>) => agentEnv({ pass, source }, ...layers),
+  };
+  const { env } = sessionEnv(ctx, { env: { HOME: '/sandbox', AEGIS_FOR_AGENT: 'x' }, claudeDataDir: '/data' });
   t.equal(env.AEGIS_AUTH_TOKEN, undefined);
+  t.equal(env.SERVER_ONLY_SECRET, undefined);
+  t.equal(env.CLAUDE_CONFIG_DIR, undefined, "the server's own Claude folder is not handed on");
+  t.match(env, { ANTHROPIC_BASE_URL: 'http://127.0.0.1:1', CLAUDE_CODE_MAX_RETRIES: '0', DISABLE_TELEMETRY: '1', PATH: '/bin' });
   t.equal(env.AEGIS_FOR_AGENT, 'x', 'unless the options give it on purpose');
   t.equal(env.FOO, 'bar');
   t.equal(env.HOME, '/sandbox');
+});
+
+t.test("with an agent user the CLI keeps its files under that user's HOME, whatever CLAUDE_DATA_DIR says", async (t) => {
+  t.same(claudeDataDir({ HOME: '/home/agent' }, '/var/lib/claude', '/root', true), { dir: '/home/agent/.claude', add: {} });
+  t.same(claudeDataDir({ HOME: '/root' }, '/var/lib/claude', '/root'), { dir: '/var/lib/claude', add: { CLAUDE_CONFIG_DIR: '/var/lib/claude' } });
 });
 
 t.test('CLAUDE_DATA_DIR is read into the dataDir option and beats the file', async (t) => {

@@ -4,6 +4,13 @@ import { join, resolve } from 'node:path';
 import { findOnPath, isExecutableFile, packageBin, type PermissionMode } from '../sessions/index.js';
 import { ClaudeNotFound } from './errors.js';
 
+/**
+ * Server env names the CLI needs besides the base list: its credentials and endpoint
+ * (`ANTHROPIC_*`) and its own switches (`CLAUDE_CODE_*`, `DISABLE_*`). CLAUDE_CONFIG_DIR is not
+ * passed: where the CLI keeps files follows the agent's HOME or CLAUDE_DATA_DIR (see claudeDataDir).
+ */
+export const CLAUDE_ENV_PASS: readonly string[] = ['ANTHROPIC_*', 'CLAUDE_CODE_*', 'DISABLE_*'];
+
 /** The CLI installed with Aegis (the `@anthropic-ai/claude-code` package's `claude` bin), if any. */
 export function bundledClaude(): string | undefined {
   try {
@@ -50,14 +57,15 @@ export function claudeArgs(plan: LaunchPlan): string[] {
 /**
  * Where the CLI will keep this session's files, and what to add to its environment so that is
  * true. The CLI uses `CLAUDE_CONFIG_DIR`, else `$HOME/.claude`. So: the agent's own
- * CLAUDE_CONFIG_DIR wins; an agent HOME other than the server's means `<that HOME>/.claude`;
+ * CLAUDE_CONFIG_DIR (from the options or config) wins; an agent user (`otherUser`), or an agent
+ * HOME other than the server's, means `<that HOME>/.claude`;
  * otherwise it is `claudeDataDir` (CLAUDE_DATA_DIR), and when that is not `~/.claude` the CLI is
  * told so with CLAUDE_CONFIG_DIR.
  */
-export function claudeDataDir(env: Record<string, string>, configured: string, serverHome = homedir()): { dir: string; add: Record<string, string> } {
+export function claudeDataDir(env: Record<string, string>, configured: string, serverHome = homedir(), otherUser = false): { dir: string; add: Record<string, string> } {
   if (env.CLAUDE_CONFIG_DIR) return { dir: resolve(env.CLAUDE_CONFIG_DIR), add: {} };
   const home = env.HOME ? resolve(env.HOME) : resolve(serverHome);
-  if (home !== resolve(serverHome)) return { dir: join(home, '.claude'), add: {} };
+  if (otherUser || home !== resolve(serverHome)) return { dir: join(home, '.claude'), add: {} };
   const dir = resolve(configured);
   return dir === join(home, '.claude') ? { dir, add: {} } : { dir, add: { CLAUDE_CONFIG_DIR: dir } };
 }

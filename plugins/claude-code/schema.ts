@@ -20,6 +20,12 @@ export const optionsSchema = Type.Object({
     minimum: 0, default: 1200,
     description: 'How long a screen that contradicts the hooks must hold before it is believed (a stale frame after Stop, a gap between tools)',
   }),
+  sandbox: Type.Object({
+    enabled: Type.Boolean({ default: false, description: "Claude Code's own Bash sandbox (bubblewrap and socat on Linux) for every session" }),
+    tenants: Type.Record(Type.String({ pattern: '^[A-Za-z0-9._-]+$' }), Type.Boolean(), {
+      default: {}, description: 'Per tenant, over `enabled`: `{ <tenant>: true | false }`',
+    }),
+  }, { default: {}, additionalProperties: false, description: 'A second layer inside the agent user: Bash commands may write only the workDir and reach the network through the CLI\'s proxy. Fails closed: the CLI refuses Bash when the sandbox cannot start' }),
   dataDir: Type.String({
     minLength: 1, default: '~/.claude',
     description: 'Claude Code data directory (CLAUDE_DATA_DIR): where the CLI keeps transcripts when the agent runs with the server\'s HOME. `~` and relative paths resolve like stateDir',

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import type { SessionContext } from '../sessions/index.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -45,10 +45,40 @@ export function hookSettings(hookUrl: string, secret: string, secretFile: string
   return { hooks };
 }
 
-/** Writes the settings and the secret file (both 0600) for one launch; returns the settings path. */
-export async function writeHookSettings(sessionDir: string, hookUrl: string, secret: string): Promise<string> {
-  const files = hookFiles(sessionDir);
-  await writeFile(files.secret, secret, { mode: 0o600 });
-  await writeFile(files.settings, JSON.stringify(hookSettings(hookUrl, secret, files.secret), null, 2), { mode: 0o600 });
-  return files.settings;
+/**
+ * The CLI's own Bash sandbox, switched on and failing closed: no silent fallback to running a
+ * command unsandboxed when bubblewrap is missing, and no per-command escape hatch.
+ */
+export const SANDBOX_SETTINGS = { enabled: true, failIfUnavailable: true, allowUnsandboxedCommands: false } as const;
+
+/** What one launch's `--settings` document holds. */
+export interface LaunchSettings {
+  /** The hook URL and secret, when hooks are on. */
+  hooks?: { url: string; secret: string };
+  /** Claude Code's own sandbox on. */
+  sandbox: boolean;
+}
+
+/**
+ * Writes the settings (and the hook secret, when hooks are on), both 0600 and the agent user's,
+ * for one launch into the session's agent folder, the one place of Aegis the agent can read.
+ * Returns the settings path, or undefined when there is nothing to set.
+ */
+export async function writeLaunchSettings(ctx: Pick<SessionContext, 'agentDir' | 'writeAgentFile'>, want: LaunchSettings): Promise<string | undefined> {
+  if (!want.hooks && !want.sandbox) return undefined;
+  const doc: Record<string, unknown> = {};
+  if (want.hooks) {
+    const files = hookFiles(ctx.agentDir);
+    await ctx.writeAgentFile('claude-hook-secret', want.hooks.secret);
+    Object.assign(doc, hookSettings(want.hooks.url, want.hooks.secret, files.secret));
+  }
+  // The CLI sends its HTTP hooks through the sandbox's network proxy, which asks before any
+  // host it does not know; Aegis's own host is allowed so hooks are not held at a dialog.
+  if (want.sandbox) doc.sandbox = { ...SANDBOX_SETTINGS, ...(want.hooks ? { network: { allowedDomains: [new URL(want.hooks.url).hostname.replace(/^\[|\]$/g, '')] } } : {}) };
+  return ctx.writeAgentFile('claude-settings.json', JSON.stringify(doc, null, 2));
+}
+
+/** The hooks-only settings of one launch (see writeLaunchSettings). */
+export async function writeHookSettings(ctx: Pick<SessionContext, 'agentDir' | 'writeAgentFile'>, hookUrl: string, secret: string): Promise<string> {
+  return (await writeLaunchSettings(ctx, { hooks: { url: hookUrl, secret }, sandbox: false }))!;
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { agentEnv, type SessionContext, type SessionRecord } from '../sessions/index.js';
+import type { SessionContext, SessionRecord } from '../sessions/index.js';
 import { ClaudeStartExited, ClaudeStartTimeout } from './errors.js';
-import { claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
+import { CLAUDE_ENV_PASS, claudeArgs, claudeDataDir, driverEnv, resolveClaude } from './launch.js';
 import type { LiveSession } from './live.js';
-import { writeHookSettings } from './settings.js';
+import { writeLaunchSettings } from './settings.js';
 import { hasConversation, readTranscriptText, CONVERSATION_ID, transcriptPath } from './transcript.js';
 
 /** What starting needs from the driver's options. */
@@ -13,18 +13,29 @@ export interface StartOptions {
   env: Record<string, string>;
   startupTimeoutMs: number;
   hooks: boolean;
+  /** Claude Code's own sandbox, by default and per tenant. */
+  sandbox: { enabled: boolean; tenants: Record<string, boolean> };
   /** The resolved `dataDir` option (CLAUDE_DATA_DIR). */
   claudeDataDir: string;
 }
 
 /**
- * The environment the CLI runs with and where it keeps its files. `agentEnv` leaves out the
- * server's own `AEGIS_*` variables (one is the master token); the options may set some again.
+ * The environment the CLI runs with and where it keeps its files. Of the server's environment
+ * only the allowlist reaches it (the sessions runtime's base list, the agent user's identity and
+ * CLAUDE_ENV_PASS), then the options' `env`, then the session's. With an agent user, its HOME
+ * decides where the CLI keeps its files, so the server's CLAUDE_DATA_DIR is not forced on it.
  */
-export function sessionEnv(record: Readonly<SessionRecord>, opts: Pick<StartOptions, 'env' | 'claudeDataDir'>): { env: Record<string, string>; dataDir: string } {
-  const base = agentEnv({ ...opts.env, ...record.env });
-  const data = claudeDataDir(base, opts.claudeDataDir);
-  return { env: { ...base, ...data.add, ...driverEnv(record.permissionMode) }, dataDir: data.dir };
+export function sessionEnv(ctx: Pick<SessionContext, 'record' | 'agentEnv' | 'agentUser'>, opts: Pick<StartOptions, 'env' | 'claudeDataDir'>): { env: Record<string, string>; dataDir: string } {
+  const base = ctx.agentEnv(CLAUDE_ENV_PASS, opts.env, ctx.record.env);
+  const data = claudeDataDir(base, opts.claudeDataDir, undefined, ctx.agentUser !== undefined);
+  const uid = ctx.agentUser?.uid ?? process.getuid?.();
+  return { env: { ...base, ...data.add, ...driverEnv(ctx.record.permissionMode, uid) }, dataDir: data.dir };
+}
+
+/** Whether a session of `tenantId` runs with Claude Code's own sandbox: the tenant's switch, else the default. */
+export function sandboxFor(tenantId: string | undefined, sandbox: StartOptions['sandbox']): boolean {
+  if (tenantId !== undefined && Object.hasOwn(sandbox.tenants, tenantId)) return sandbox.tenants[tenantId]!;
+  return sandbox.enabled;
 }
 
 /** The last non-empty lines of the screen: what the CLI said before it ended or stalled. */
@@ -66,10 +77,13 @@ async function pickConversation(ctx: SessionContext, resume: boolean, dataDir: s
  */
 export async function launch(live: LiveSession, resume: boolean, opts: StartOptions): Promise<'box' | 'dialog'> {
   const ctx = live.ctx;
-  const { env, dataDir } = sessionEnv(ctx.record, opts);
+  const { env, dataDir } = sessionEnv(ctx, opts);
   const conversation = await pickConversation(ctx, resume, dataDir);
   await ctx.update({ agentSessionId: conversation.id });
-  const settingsFile = opts.hooks ? await writeHookSettings(ctx.sessionDir, ctx.hookUrl, ctx.hookSecret) : undefined;
+  const settingsFile = await writeLaunchSettings(ctx, {
+    hooks: opts.hooks ? { url: ctx.hookUrl, secret: ctx.hookSecret } : undefined,
+    sandbox: sandboxFor(ctx.record.owner.tenantId, opts.sandbox),
+  });
   const args = claudeArgs({ sessionId: conversation.id, resume: conversation.resume, permissionMode: ctx.record.permissionMode, settingsFile, extra: opts.args });
   const command = resolveClaude(opts.command, env.PATH ?? '');
   ctx.log.info({ command, resume: conversation.resume, agentSessionId: conversation.id }, 'starting claude');

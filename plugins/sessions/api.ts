@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/index.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
+import type { AgentIdentity } from './agent-user.js';
 import type {
-  PendingPermission, PendingQuestion, PermissionMode, ScreenSnapshot, SessionRecord, SessionState,
+  PendingPermission, PendingQuestion, PermissionMode, ScreenSnapshot, SessionOwner, SessionRecord, SessionState,
   TokenUsage, TranscriptEntry,
 } from './types.js';
 
@@ -88,6 +89,41 @@ export interface CreateGuardInput {
    * so rules checked at create are checked again against today's filesystem).
    */
   origin?: 'create' | 'resume' | 'restore';
+  /** The permission mode the agent would run in. */
+  permissionMode: PermissionMode;
+  /** Names of the request's env variables (already checked). */
+  envNames: string[];
+}
+
+/**
+ * A limit on live sessions, checked after reuse and counted exactly (creates in flight count):
+ * sessions whose owner `counts` may be at most `max`; one more is refused with `refuse()`.
+ */
+export interface SessionQuota {
+  /** Names the limit (e.g. `tenant:acme`, `key:k_123`). */
+  limit: string;
+  max: number;
+  counts(owner: SessionOwner): boolean;
+  /** The coded error (429) for a create over this limit. */
+  refuse(): Error;
+}
+
+/** The quotas that apply to a create by `principal`. */
+export type QuotaProvider = (principal: Principal | null) => SessionQuota[];
+
+/** Picks the OS user a session's agent runs as (a name or `uid:gid`); undefined = no opinion. */
+export type AgentUserResolver = (owner: SessionOwner) => string | undefined;
+
+/** How agents are isolated, for health and boot checks. */
+export interface IsolationStatus {
+  /** The default agent user (`plugins.sessions.agentUser`), if any. */
+  agentUser?: string;
+  /** Per-owner agent users are configured (e.g. tenancy.agentUsers). */
+  perOwnerUsers: boolean;
+  /** The server runs as root. */
+  serverIsRoot: boolean;
+  /** Set when agents without an agent user run as root: what they can read. */
+  warning?: string;
 }
 
 /** Runs before any session is created; throws a coded error (e.g. 403) to refuse. */
@@ -116,6 +152,17 @@ export interface SessionsService {
   addCreateGuard(guard: CreateGuard): void;
   /** Adds an access policy consulted for every session route and list. Hide beats deny beats allow. */
   addAccessPolicy(policy: AccessPolicy): void;
+  /** Adds live-session limits checked at each create (after reuse); over one, its `refuse()` error. */
+  addQuota(provider: QuotaProvider): void;
+  /** Adds a resolver of the OS user a session's agent runs as; the first opinion wins, else `agentUser`. */
+  addAgentUser(resolver: AgentUserResolver): void;
+  /**
+   * Resolves and checks an agent user spec (exists, not root, the server may switch to it, setpriv
+   * is there). Throws with one line saying what is wrong; plugins call it at boot for their config.
+   */
+  checkAgentUser(spec: string): AgentIdentity;
+  /** Whether agents run as their own users, and the warning when they run as root. */
+  isolation(): IsolationStatus;
   /** Combined decision of all policies (default allow). */
   access(principal: Principal | null, record: SessionRecord, action: AccessAction): 'allow' | 'hide' | 'deny';
   /** The record if `principal` may do `action` on it; else throws SESSION_NOT_FOUND (hide) or SESSION_FORBIDDEN (deny). */

@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import type { CreateSessionInput } from './api.js';
 import type { AgentDriver } from './driver.js';
 import type { PermissionMode } from './types.js';
-import { checkEnv } from './env.js';
+import { checkEnv, type RequestEnvRules } from './env.js';
 import { agentText } from './text.js';
 import {
   AgentOptionsUnsupported, ResumeUnsupported, UnknownAgent, WorkDirNotDirectory, WorkDirNotFound, WorkDirInvalid, WorkDirRelative, ResumeIdInvalid,
@@ -45,13 +45,13 @@ async function checkWorkDir(workDir: string): Promise<string> {
  * things: agent, workDir, env, agent options, resume support. Each failure is its own 400 code.
  */
 export async function checkCreate(
-  input: CreateSessionInput, drivers: ReadonlyMap<string, AgentDriver>, envDenylist: readonly string[],
+  input: CreateSessionInput, drivers: ReadonlyMap<string, AgentDriver>, envRules: RequestEnvRules,
 ): Promise<CheckedCreate> {
   const agent = input.agent ?? DEFAULT_AGENT;
   const driver = drivers.get(agent);
   if (!driver) throw new UnknownAgent(agent, [...drivers.keys()].join(', ') || 'none');
   const workDir = await checkWorkDir(input.workDir);
-  const env = checkEnv(input.env, envDenylist);
+  const env = checkEnv(input.env, envRules);
   const given = input.agentOptions ?? {};
   let driverArea: Record<string, unknown> = {};
   if (driver.validateOptions) driverArea = driver.validateOptions(given);

@@ -1,3 +1,4 @@
+import type { AgentIdentity } from './agent-user.js';
 import type {
   Logger, PendingPermission, PendingQuestion, PtySpec, ScreenSnapshot, SessionRecord, StateReport,
   TokenUsage, TranscriptEntry,
@@ -26,6 +27,27 @@ export interface SessionContext {
   readonly log: Logger;
   /** A folder in the state directory for this session's files (settings, hook config). */
   readonly sessionDir: string;
+  /** The OS user the agent runs as; undefined when it runs as the server's own user. */
+  readonly agentUser: AgentIdentity | undefined;
+  /**
+   * A folder for the files the agent itself reads (hook settings, its hook secret): per session,
+   * readable by the agent user and nobody else. The state directory never is.
+   */
+  readonly agentDir: string;
+  /** Writes `agentDir/name` (0600, owned by the agent user) without following links; returns the path. */
+  writeAgentFile(name: string, data: string): Promise<string>;
+  /**
+   * The agent's environment: from the server's, only PATH, LANG, LC_*, TERM, TZ, TMPDIR, the
+   * names in `pass` (what this driver's agent needs, e.g. `ANTHROPIC_*`) and in
+   * `plugins.sessions.agentEnv.pass`; HOME, USER, LOGNAME and SHELL of the agent user; then each
+   * layer in order (later wins).
+   */
+  agentEnv(pass: readonly string[], ...layers: Array<Record<string, string> | undefined>): Record<string, string>;
+  /**
+   * The argv that starts `file args` as the agent user (unchanged without one), for drivers that
+   * start their own processes. `spawnPty` applies it itself.
+   */
+  agentCommand(file: string, args: readonly string[]): { command: string; args: string[] };
   /** Absolute URL the agent's hooks post to, and the secret they must send in `X-Aegis-Hook-Secret`. */
   readonly hookUrl: string;
   readonly hookSecret: string;

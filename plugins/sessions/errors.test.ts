@@ -29,6 +29,7 @@ const cases: Case[] = [
   ['a workDir that is a file', 'POST', () => '/v1/sessions', () => ({ workDir: join(h.work, 'a-file'), agent: 'command' }), 400, 'AEGIS_ERR_SESSION_WORKDIR_NOT_DIRECTORY'],
   ['a denied env name (LD_PRELOAD)', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { LD_PRELOAD: '/x.so' } }), 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
   ['a denied env suffix (_API_KEY)', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { OPENAI_API_KEY: 'k' } }), 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
+  ['an env name not on the request allowlist (none by default)', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { FOO: '1' } }), 400, 'AEGIS_ERR_SESSION_ENV_DENIED'],
   ['an invalid env name', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', env: { 'A=B': 'x' } }), 400, 'AEGIS_ERR_SESSION_ENV_INVALID'],
   ['an unknown permissionMode', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'command', permissionMode: 'yolo' }), 400, 'AEGIS_ERR_VALIDATION'],
   ['an unknown agent', 'POST', () => '/v1/sessions', () => ({ workDir: h.work, agent: 'nope' }), 400, 'AEGIS_ERR_SESSION_UNKNOWN_AGENT'],
@@ -85,7 +86,7 @@ for (const [name, method, url, makeBody, status, code] of cases) {
 t.test('a denied env name is named in the error details', async (t) => {
   const res = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command', env: { GITHUB_TOKEN: 'x' } });
   t.equal(res.json.code, 'AEGIS_ERR_SESSION_ENV_DENIED');
-  t.same(res.json.details, { name: 'GITHUB_TOKEN', pattern: '*_TOKEN' });
+  t.same(res.json.details, { name: 'GITHUB_TOKEN', pattern: '*_TOKEN', reason: 'never' });
 });
 
 t.test('any action on an exited session is refused with 409 SESSION_EXITED', async (t) => {

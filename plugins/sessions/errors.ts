@@ -21,7 +21,11 @@ export const ResumeIdInvalid = defineError('AEGIS_ERR_SESSION_RESUME_ID_INVALID'
 export const WorkDirRelative = defineError('AEGIS_ERR_SESSION_WORKDIR_RELATIVE', 'workDir must be an absolute path', 400);
 export const WorkDirNotFound = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_FOUND', 'workDir %s does not exist', 400);
 export const WorkDirNotDirectory = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_DIRECTORY', 'workDir %s is not a directory', 400);
-/** An env name on the denylist; the message and `details.name` name the variable. */
+/** The agent user cannot write (or reach) the workDir; `details.user` names the user. */
+export const WorkDirNotWritable = defineError('AEGIS_ERR_SESSION_WORKDIR_NOT_WRITABLE', 'workDir %s is not writable by the agent user %s', 400);
+/** permissionMode bypassPermissions without the `bypass` permission. */
+export const BypassForbidden = defineError('AEGIS_ERR_SESSION_BYPASS_FORBIDDEN', 'permissionMode bypassPermissions needs the bypass permission', 403);
+/** An env name on the denylist or not on the request allowlist; the message and `details.name` name the variable. */
 export const EnvDenied = defineError('AEGIS_ERR_SESSION_ENV_DENIED', 'env %s may not be set for a session', 400);
 /** An env name or value that is not a valid environment entry. */
 export const EnvInvalid = defineError('AEGIS_ERR_SESSION_ENV_INVALID', 'env %s is not a valid variable name or value', 400);

@@ -1,5 +1,6 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { PendingPermissionSchema, PendingQuestionSchema, RoleSchema, StateSchema } from './route-schemas.js';
+import type { PermissionMode } from './types.js';
 
 /** Fields every session event carries, so SSE, audit and channels can filter by tenant. */
 const base = {
@@ -66,6 +67,12 @@ type Payloads = { [K in keyof typeof SessionEventSchemas]: Static<(typeof Sessio
 
 declare module '../../kernel/events.js' {
   interface AegisEvents extends Payloads {
+    /**
+     * The audit trail also gets the permission mode asked for, the names (never the values) of the
+     * request's env (always set by sessions), and the OS user the agent runs as when not the
+     * server's. Streams do not: their schema above cleans these out.
+     */
+    'session.created': Payloads['session.created'] & { permissionMode?: PermissionMode; envNames?: string[]; agentUser?: string };
     /** A principal read a session's transcript (reads of what an agent saw and said are audited). */
     'session.transcript-read': SessionEventBase & { actorId?: string };
     /**

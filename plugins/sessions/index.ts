@@ -1,4 +1,9 @@
 import fp from 'fastify-plugin';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BootError } from '../../kernel/index.js';
+import { AgentRunner } from './agent-runtime.js';
+import { AgentUserProblem } from './agent-user.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SessionsService } from './api.js';
@@ -15,7 +20,8 @@ export { optionsSchema, type SessionsOptions } from './schema.js';
 export type * from './api.js';
 export type * from './types.js';
 export type * from './driver.js';
-export { agentEnv, checkEnv, DEFAULT_ENV_DENYLIST } from './env.js';
+export { agentEnv, checkEnv, nameMatches, BASE_AGENT_ENV, DEFAULT_ENV_DENYLIST, type AgentEnvSpec, type RequestEnvRules } from './env.js';
+export { resolveAgentUser, agentCanWrite, AgentUserProblem, type AgentIdentity } from './agent-user.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
 export { CreateBody, SendBody, ApproveBody, IdParams, ListQuery, TranscriptQuery } from './route-schemas.js';
 export type { AgentsList } from './routes.js';
@@ -52,9 +58,20 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
   // The kernel's root logger is pino; fastify only types it as its base logger.
   const log = app.log.child({ plugin: 'sessions' }) as unknown as Logger;
   const files = new SessionFiles(await app.stateDir.dir('sessions'));
-  const deps = { events: app.events, options, files, hookBase: hookBase(app), log };
+  let runner: AgentRunner;
+  try {
+    runner = new AgentRunner({
+      agentUser: options.agentUser,
+      runtimeDir: options.agentRuntimeDir ?? join(tmpdir(), `aegis-agents-${process.getuid?.() ?? 'user'}`),
+    });
+  } catch (err) {
+    if (err instanceof AgentUserProblem) throw new BootError('AEGIS_ERR_CONFIG_INVALID', `config: plugins.sessions.agentUser: ${err.message}`);
+    throw err;
+  }
+  const deps = { events: app.events, options, files, hookBase: hookBase(app), log, runner };
   const registry = new SessionsRegistry(deps);
   app.decorate('sessions', registry as SessionsService);
+  app.healthDetails.set('sessions', () => ({ isolation: registry.isolation() }));
 
   await app.register(sessionRoutes, { service: registry });
   await app.register(protocolRoutes, { service: registry, hookBodyLimit: options.hookBodyLimit, hookFailures: options.hookFailures });
@@ -65,6 +82,11 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
   const listening = () => app.server.listening ? Promise.resolve() : new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, options.restoreListenWaitMs);
     app.server.once('listening', () => { clearTimeout(timer); resolve(); });
+  });
+  app.addHook('onReady', async () => {
+    // Said once at boot, after every plugin (tenancy's agent users among them) has registered.
+    const { warning } = registry.isolation();
+    if (warning) log.warn({ isolation: 'none' }, warning);
   });
   app.addHook('onReady', async () => { registry.restoring = (await restoreAll(registry, deps, listening)).resumed; });
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { cleanup, makeApp, nextEvent, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
 
 let h: TestApp;
-t.before(async () => { h = await makeApp(); });
+t.before(async () => { h = await makeApp({ sessions: { requestEnv: ['FOO'] } }); });
 t.teardown(async () => {
   await h.app.close();
   await cleanup(h.stateDir, h.work);

@@ -15,6 +15,24 @@ export const optionsSchema = Type.Object({
     default: [],
     description: 'Extra env names sessions may not set: exact names, `PREFIX_*` or `*_SUFFIX`',
   }),
+  requestEnv: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description: 'Env names a create request may set (`NAME`, `PREFIX_*`, `*_SUFFIX`); none by default. Loader, proxy, TLS, git, Claude and credential names stay refused even when listed',
+  }),
+  agentUser: Type.Optional(Type.String({
+    minLength: 1, pattern: '^([a-z_][a-z0-9_.-]*[$]?|[0-9]+:[0-9]+)$',
+    description: 'OS user every agent runs as (a user name or `uid:gid`); tenancy.agentUsers overrides it per tenant. Needs root (or CAP_SETUID/CAP_SETGID) and setpriv',
+  })),
+  agentRuntimeDir: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'Where per-session folders the agent user can read are made (hook settings, its secret); default `<tmpdir>/aegis-agents-<server uid>`',
+  })),
+  agentEnv: Type.Object({
+    pass: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'Server env names (`NAME` or `PREFIX_*`) passed on to agents besides PATH, LANG, LC_*, TERM, TZ, TMPDIR and what the driver needs',
+    }),
+  }, { default: {}, additionalProperties: false }),
   recordingMaxBytes: Type.Integer({
     minimum: 0, default: 8 * 1048576,
     description: 'Size at which a session\'s asciicast recording is rotated (one older generation kept); 0 turns recording off',

@@ -24,7 +24,7 @@ const Refused = defineError('AEGIS_ERR_TEST_REFUSED', 'refused by the test guard
 
 t.before(async () => {
   // openapi first: it only sees routes added after it loads.
-  h = await makeApp({ extra: { openapi: catalogue.openapi, ...fake.catalogue } });
+  h = await makeApp({ extra: { openapi: catalogue.openapi, ...fake.catalogue }, sessions: { requestEnv: ['REFUSE'] } });
   h.app.auth.addVerifier((token) => principals[token] ?? null);
   h.app.sessions.addCreateGuard((input) => {
     guardSeen.push(input);
@@ -85,7 +85,7 @@ t.test('a create guard that throws refuses the session before anything is create
   t.equal(res.json.code, 'AEGIS_ERR_TEST_REFUSED');
   t.equal(h.app.sessions.list().total, before, 'no session was created');
   const seen = guardSeen[guardSeen.length - 1];
-  t.match(seen, { agent: 'fake', env: { REFUSE: 'yes' }, principal: { id: 'alice', tenantId: 't1' }, origin: 'create' });
+  t.match(seen, { agent: 'fake', env: { REFUSE: 'yes' }, principal: { id: 'alice', tenantId: 't1' }, origin: 'create', permissionMode: 'default', envNames: ['REFUSE'] });
   const resumed = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'fake', resumeSessionId: 'abc-123', env: { REFUSE: 'yes' } });
   t.equal(resumed.json.code, 'AEGIS_ERR_TEST_REFUSED', 'the resume path is guarded too');
   t.equal(guardSeen[guardSeen.length - 1].origin, 'resume');

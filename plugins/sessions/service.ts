@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
-import type { Principal } from '../auth/index.js';
+import { can, type Principal } from '../auth/index.js';
 import { SpanAttr, annotateSpan, withSpan } from '../../kernel/index.js';
 import type {
-  AccessAction, AccessPolicy, CreateGuard, CreateSessionInput, ListFilter, ListPage, SessionMetrics, SessionView,
-  SessionsService, TranscriptCursorPage, TranscriptPage,
+  AccessAction, AccessPolicy, AgentUserResolver, CreateGuard, CreateSessionInput, IsolationStatus, ListFilter, ListPage,
+  QuotaProvider, SessionMetrics, SessionView, SessionsService, TranscriptCursorPage, TranscriptPage,
 } from './api.js';
+import type { AgentIdentity } from './agent-user.js';
+import { agentCanWrite } from './agent-user.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { ScreenSnapshot, SessionRecord, TranscriptEntry } from './types.js';
 import { SessionActions } from './actions.js';
 import { checkCreate, DEFAULT_AGENT, type CheckedCreate } from './create.js';
-import { CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed } from './errors.js';
+import {
+  BypassForbidden, CursorInvalid, SessionForbidden, SessionLimit, SessionNotFound, StartFailed, WorkDirNotWritable,
+} from './errors.js';
 import { metricsView, emptyMetrics } from './metrics.js';
 import { Session, type SessionDeps } from './session.js';
 import { pageBefore, pageByOffset } from './transcript.js';
@@ -23,9 +27,11 @@ export class SessionsRegistry implements SessionsService {
   private readonly sessions = new Map<string, Session>();
   private readonly guards: CreateGuard[] = [];
   private readonly policies: AccessPolicy[] = [];
+  private readonly quotas: QuotaProvider[] = [];
   private readonly actions: SessionActions;
-  /** Creates between the limit check and registration, so concurrent creates cannot overshoot. */
-  private reserved = 0;
+  /** Owners of creates between the limit checks and registration, so concurrent creates cannot overshoot. */
+  private reserved: SessionRecord['owner'][] = [];
+  private perOwnerUsers = false;
 
   constructor(private readonly deps: SessionDeps) {
     this.actions = new SessionActions(deps.events, deps.options.sendTimeoutMs);
@@ -47,6 +53,49 @@ export class SessionsRegistry implements SessionsService {
   driverFor(name: string): AgentDriver | undefined { return this.drivers.get(name); }
   addCreateGuard(guard: CreateGuard): void { this.guards.push(guard); }
   addAccessPolicy(policy: AccessPolicy): void { this.policies.push(policy); }
+  addQuota(provider: QuotaProvider): void { this.quotas.push(provider); }
+  addAgentUser(resolver: AgentUserResolver): void { this.deps.runner.addResolver(resolver); this.perOwnerUsers = true; }
+  checkAgentUser(spec: string): AgentIdentity { return this.deps.runner.resolve(spec); }
+
+  isolation(): IsolationStatus {
+    const agentUser = this.deps.options.agentUser;
+    const serverIsRoot = process.getuid?.() === 0;
+    const status: IsolationStatus = { perOwnerUsers: this.perOwnerUsers, serverIsRoot, ...(agentUser ? { agentUser } : {}) };
+    if (serverIsRoot && !agentUser) {
+      status.warning = `Aegis runs as root and plugins.sessions.agentUser is not set: agents${this.perOwnerUsers ? ' without a tenant agent user' : ''} `
+        + 'run as root and can read the state directory (master token, API keys, audit key, every session\'s hook secret), '
+        + 'the server\'s environment through /proc, and every file on this machine';
+    }
+    return status;
+  }
+
+  /** bypassPermissions needs `bypass`; a refusal is an `auth.denied` event, so it is audited. */
+  private checkBypass(mode: string, principal: Principal | null): void {
+    if (mode !== 'bypassPermissions' || !principal || can(principal, 'bypass')) return;
+    this.deps.events.emit('auth.denied', {
+      principalId: principal.id, ...(principal.tenantId !== undefined ? { tenantId: principal.tenantId } : {}),
+      permission: 'bypass', method: 'POST', url: '/v1/sessions', at: new Date().toISOString(),
+    });
+    throw new BypassForbidden();
+  }
+
+  /** The agent user must be able to work in the workDir, or the session would start broken. */
+  private async checkWritable(owner: SessionRecord['owner'], workDir: string): Promise<void> {
+    const id = this.deps.runner.identityFor(owner);
+    if (id && !(await agentCanWrite(id, workDir))) {
+      throw Object.assign(new WorkDirNotWritable(workDir, id.user), { details: { workDir, user: id.user } });
+    }
+  }
+
+  /** maxSessions and every quota, counting live sessions and creates in flight. */
+  private checkLimits(principal: Principal | null): void {
+    const live = this.all().filter((s) => s.live);
+    if (live.length + this.reserved.length >= this.deps.options.maxSessions) throw new SessionLimit(String(this.deps.options.maxSessions));
+    for (const q of this.quotas.flatMap((p) => p(principal))) {
+      const used = live.filter((s) => q.counts(s.record.owner)).length + this.reserved.filter((o) => q.counts(o)).length;
+      if (used >= q.max) throw q.refuse();
+    }
+  }
 
   access(principal: Principal | null, record: SessionRecord, action: AccessAction): 'allow' | 'hide' | 'deny' {
     let decision: 'allow' | 'deny' = 'allow';
@@ -95,10 +144,16 @@ export class SessionsRegistry implements SessionsService {
   }
 
   private async createInSpan(input: CreateSessionInput, principal: Principal | null): Promise<{ session: SessionView; reused: boolean }> {
-    const c = await checkCreate(input, this.drivers, this.deps.options.envDenylist);
+    const o = this.deps.options;
+    const c = await checkCreate(input, this.drivers, { allow: o.requestEnv, deny: o.envDenylist });
+    this.checkBypass(c.permissionMode, principal);
     const origin = input.resumeSessionId !== undefined ? 'resume' : 'create';
-    for (const guard of this.guards) await guard({ workDir: c.workDir, agent: c.agent, env: c.env, principal, origin });
+    const envNames = Object.keys(c.env);
+    for (const guard of this.guards) {
+      await guard({ workDir: c.workDir, agent: c.agent, env: c.env, principal, origin, permissionMode: c.permissionMode, envNames });
+    }
     const owner = { principalId: principal?.id ?? 'anonymous', tenantId: principal?.tenantId };
+    await this.checkWritable(owner, c.workDir);
     const idle = this.findReusable(input, c, owner, principal);
     if (idle) {
       annotateSpan({ [SpanAttr.sessionId]: idle.record.id, 'aegis.session.reused': true });
@@ -108,22 +163,23 @@ export class SessionsRegistry implements SessionsService {
       });
       return { session: idle.view(), reused: true };
     }
-    const live = this.all().filter((s) => s.live).length;
-    if (live + this.reserved >= this.deps.options.maxSessions) throw new SessionLimit(String(this.deps.options.maxSessions));
-    this.reserved++;
+    this.checkLimits(principal);
+    this.reserved.push(owner);
     let s: Session;
     try {
       s = await this.newSession(input, c, owner);
     } finally {
-      this.reserved--;
+      this.reserved.splice(this.reserved.indexOf(owner), 1);
     }
+    const agentUser = this.deps.runner.identityFor(owner)?.user;
     annotateSpan({ [SpanAttr.sessionId]: s.record.id, 'aegis.session.reused': false });
     // Registered in the same tick the reservation ends, so no create counts it twice or not at all.
     this.register(s);
     await s.save();
     this.deps.events.emit('session.created', {
       sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
-      name: input.name, ownerId: owner.principalId,
+      name: input.name, ownerId: owner.principalId, permissionMode: c.permissionMode, envNames,
+      ...(agentUser ? { agentUser } : {}),
     });
     await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
     // The client hears of the session only once its record (with the agent's pid) is on disk.
@@ -165,6 +221,7 @@ export class SessionsRegistry implements SessionsService {
   /** Starts (or resumes) the agent; on failure the session is kept as exited with the reason. */
   async start(s: Session, opts: { resume: boolean; prompt?: string }): Promise<void> {
     try {
+      await s.useAgent();
       await s.driver!.start(s.ctx, opts);
     } catch (err) {
       const message = (err as Error).message ?? String(err);
@@ -196,7 +253,9 @@ export class SessionsRegistry implements SessionsService {
     const principal: Principal | null = rec.owner.tenantId === undefined ? null
       : { id: rec.owner.principalId, kind: 'key', role: 'operator', tenantId: rec.owner.tenantId };
     try {
-      for (const guard of this.guards) await guard({ workDir, agent: rec.agent, env: rec.env, principal, origin: 'restore' });
+      for (const guard of this.guards) {
+        await guard({ workDir, agent: rec.agent, env: rec.env, principal, origin: 'restore', permissionMode: rec.permissionMode, envNames: Object.keys(rec.env) });
+      }
     } catch (err) {
       return `refused on restore: ${(err as Error).message}`;
     }

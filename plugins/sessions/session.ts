@@ -13,9 +13,11 @@ import { RecordWriter, type SessionFiles } from './record-store.js';
 import { TranscriptLog } from './transcript.js';
 import { CastRecorder } from './recording.js';
 import { emptyMetrics, recordTransition } from './metrics.js';
-import { createContext } from './context.js';
+import { createContext, type SessionAgent } from './context.js';
 import { MessageFeed } from './messages.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
+import { resolveExecutable } from './executable.js';
+import type { AgentRunner } from './agent-runtime.js';
 import { SpanAttr, withSpanSync } from '../../kernel/index.js';
 import './events.js';
 
@@ -26,6 +28,8 @@ export interface SessionDeps {
   files: SessionFiles;
   hookBase: () => string;
   log: Logger;
+  /** Runs agents as their OS users. */
+  runner: AgentRunner;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -49,6 +53,8 @@ export class Session {
   private readonly outputListeners = new Set<(data: string) => void>();
   private readonly recorder: CastRecorder | undefined;
   private closed = false;
+  /** Who the agent runs as; `useAgent` sets it before each start. */
+  agent: SessionAgent;
 
   constructor(
     readonly record: SessionRecord,
@@ -62,11 +68,26 @@ export class Session {
     this.sessionDir = deps.files.dir(record.id);
     this.current = { state: record.status, cause: 'loaded' };
     this.writer = new RecordWriter(deps.files.record(record.id), () => this.record, this.log);
+    this.agent = { pass: deps.options.agentEnv.pass, command: (file, args) => ({ command: file, args: [...args] }) };
     this.ctx = createContext(this, deps.hookBase);
     const base = () => ({ sessionId: record.id, tenantId: record.owner.tenantId });
     const ownTranscript = driver?.transcript ? () => driver.transcript!(this.ctx) : undefined;
     this.messages = new MessageFeed(deps.events, base, ownTranscript, this.log);
     if (deps.options.recordingMaxBytes > 0) this.recorder = new CastRecorder(this.sessionDir, deps.options.recordingMaxBytes, this.log);
+  }
+
+  /**
+   * Decides who the next start runs as (the runner's resolvers, then `agentUser`) and prepares
+   * that user's per-session folder. Called before every start, so a restart follows the config.
+   */
+  async useAgent(): Promise<void> {
+    const runner = this.deps.runner;
+    const identity = runner.identityFor(this.record.owner);
+    const dir = identity ? await runner.prepare(this.record.id, identity) : undefined;
+    this.agent = {
+      identity, dir, pass: this.deps.options.agentEnv.pass,
+      command: identity ? (file, args) => runner.argv(identity, file, args) : (file, args) => ({ command: file, args: [...args] }),
+    };
   }
 
   /** The grace between SIGTERM and SIGKILL when this session's processes are ended. */
@@ -152,6 +173,11 @@ export class Session {
 
   private spawnPty(spec: PtySpec): TerminalPty {
     const o = this.deps.options;
+    if (this.agent.identity) {
+      // Resolved here, as the server, so the agent user's PATH lookup cannot pick another program.
+      const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? '');
+      spec = { ...spec, ...this.agent.command(file, spec.args) };
+    }
     this.recorder?.open(spec.cols ?? o.cols, spec.rows ?? o.rows);
     const pty = new TerminalPty(spec, {
       cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
@@ -219,6 +245,9 @@ export class Session {
       exitCode: code, signal, reason: this.record.reason,
     });
     void this.save();
+    if (this.agent.dir) {
+      this.deps.runner.remove(this.record.id).catch((err) => this.log.warn({ err }, 'removing the agent folder failed'));
+    }
   }
 
   /**

@@ -148,7 +148,7 @@ t.test('a reader that stops reading is cut off once its backlog passes the limit
 });
 
 t.test('another tenant\'s events never arrive; a viewer sees events but no secrets', async (t) => {
-  const w = await streamWorld(t, { tenancy: {} });
+  const w = await streamWorld(t, { tenancy: {}, sessions: { requestEnv: ['MY_PROJECT_SETTING'] } });
   const key = async (tenantId: string, role: string) => (await w.call('POST', '/v1/auth/keys', { name: `${tenantId}-${role}`, role, tenantId })).json.key as string;
   const aOp = await key('a', 'operator');
   const aViewer = await key('a', 'viewer');

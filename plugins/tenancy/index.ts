@@ -6,6 +6,7 @@ import type { Principal } from '../auth/index.js';
 import type {} from '../sessions/index.js';
 import { WorkdirDenied } from './errors.js';
 import { canSee, tenancyPolicy } from './policy.js';
+import { sessionQuotas } from './quota.js';
 import type { TenancyOptions } from './schema.js';
 import { checkWorkdir, ruleProblem, type TenantWorkdir } from './workdir.js';
 
@@ -69,6 +70,18 @@ async function tenancy(app: FastifyInstance, opts: TenancyOptions) {
   app.addHook('onRequest', async (request) => { request.tenant = request.principal?.tenantId ?? null; });
 
   app.sessions.addCreateGuard((input) => service.checkWorkDir(input.principal, input.workDir, input.origin));
+  app.sessions.addQuota(sessionQuotas(opts.limits));
+  // Each tenant's agents as its own OS user: checked now, so a wrong name stops the boot.
+  for (const [tenantId, spec] of Object.entries(opts.agentUsers)) {
+    try {
+      app.sessions.checkAgentUser(spec);
+    } catch (err) {
+      throw new BootError('AEGIS_ERR_CONFIG_INVALID', `config: plugins.tenancy.agentUsers.${tenantId}: ${(err as Error).message}`);
+    }
+  }
+  if (Object.keys(opts.agentUsers).length) {
+    app.sessions.addAgentUser((owner) => (owner.tenantId !== undefined && Object.hasOwn(opts.agentUsers, owner.tenantId) ? opts.agentUsers[owner.tenantId] : undefined));
+  }
   app.sessions.addAccessPolicy(tenancyPolicy(opts, (principal, sessionId, tenantId) => {
     app.events.emit('tenancy.denied', {
       ...(tenantId !== undefined ? { tenantId } : {}), principalId: principal.id, attempted: 'session.act', reason: 'not-owner', sessionId, at: at(),

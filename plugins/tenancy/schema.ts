@@ -6,6 +6,16 @@ export const optionsSchema = Type.Object({
     default: false,
     description: 'Let any operator of a tenant act on every session of that tenant, not only the ones it created',
   }),
+  agentUsers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9._-]+$' }), Type.String({ minLength: 1, pattern: '^([a-z_][a-z0-9_.-]*[$]?|[0-9]+:[0-9]+)$' }), {
+    default: {},
+    description: 'OS user (name or `uid:gid`) the agents of each tenant run as, over plugins.sessions.agentUser',
+  }),
+  limits: Type.Record(Type.String({ pattern: '^[A-Za-z0-9._-]+$' }), Type.Object({
+    maxSessions: Type.Optional(Type.Integer({ minimum: 1, description: 'Live sessions the tenant may have at once' })),
+  }, { additionalProperties: false }), {
+    default: {},
+    description: 'Per-tenant limits; over one, creates answer 429 AEGIS_ERR_TENANCY_QUOTA (other tenants are not affected)',
+  }),
 }, { additionalProperties: false });
 
 /** Validated tenancy options. */

@@ -27,7 +27,7 @@ const stateDir = await scratch('aegis-channels-state-');
 const app = await buildTestApp({
   stateDir,
   plugins: {
-    sessions: { killGraceMs: 2000 },
+    sessions: { killGraceMs: 2000, requestEnv: ['DEPLOY_CREDENTIAL'] },
     'claude-code': { env: world.env },
     notifications: { retryBaseMs: 50 },
     'notify-slack': { webhookUrl: slack.url + '/services/T/B/x', signingSecret: SIGNING, events: ['permission.requested'], allowPrivate: true },

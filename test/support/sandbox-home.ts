@@ -23,7 +23,7 @@
  * Env: IS_SANDBOX=1 lets root use bypassPermissions; CLAUDE_CODE_MAX_RETRIES
  * (default 0 here) makes API errors surface immediately.
  */
-import { mkdtemp, mkdir, writeFile, rm, realpath } from 'node:fs/promises';
+import { chown, mkdtemp, mkdir, readdir, writeFile, rm, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,11 @@ export interface SandboxHomeOptions {
   userSettings?: Record<string, unknown>;
   /** Parent dir for the temp HOME (default os.tmpdir()). */
   parentDir?: string;
+  /**
+   * Use this existing HOME (an agent user's) instead of a temp one, owned by `owner` afterwards;
+   * cleanup then removes only what was written into it.
+   */
+  home?: { dir: string; owner: { uid: number; gid: number } };
 }
 
 export interface SandboxHome {
@@ -108,7 +113,7 @@ export function quietEnv(): Record<string, string> {
 }
 
 export async function createSandboxHome(opts: SandboxHomeOptions): Promise<SandboxHome> {
-  const home = await realpath(await mkdtemp(path.join(opts.parentDir ?? tmpdir(), 'aegis-home-')));
+  const home = opts.home ? await realpath(opts.home.dir) : await realpath(await mkdtemp(path.join(opts.parentDir ?? tmpdir(), 'aegis-home-')));
   const claudeDir = path.join(home, '.claude');
   await mkdir(claudeDir, { recursive: true });
   const apiKey = opts.apiKey ?? DEFAULT_API_KEY;
@@ -144,6 +149,11 @@ export async function createSandboxHome(opts: SandboxHomeOptions): Promise<Sandb
   const settings = { skipDangerousModePermissionPrompt: true, ...opts.userSettings };
   await writeFile(path.join(claudeDir, 'settings.json'), JSON.stringify(settings, null, 2));
 
+  if (opts.home) {
+    const { uid, gid } = opts.home.owner;
+    for (const p of [home, claudeDir, configFile, path.join(claudeDir, 'settings.json')]) await chown(p, uid, gid);
+  }
+
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
@@ -175,7 +185,9 @@ export async function createSandboxHome(opts: SandboxHomeOptions): Promise<Sandb
       return path.join(claudeDir, 'projects', encodeProjectDir(real.normalize('NFC')), `${sessionId}.jsonl`);
     },
     async cleanup() {
-      await rm(home, { recursive: true, force: true });
+      if (!opts.home) return rm(home, { recursive: true, force: true });
+      await rm(claudeDir, { recursive: true, force: true });
+      for (const f of await readdir(home)) if (f.startsWith('.claude.json')) await rm(path.join(home, f), { force: true });
     },
   };
 }
