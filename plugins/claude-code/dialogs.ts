@@ -136,9 +136,18 @@ export async function answer(live: LiveSession, a: Answer): Promise<void> {
   if (typeOption === undefined) throw new ClaudeFreeTextUnsupported();
   // The row turns into a text field only once it is selected; a paste before that is lost.
   await pressUntil(live, digit(typeOption), () => live.read.selected === typeOption, `option ${typeOption}`);
-  live.ctx.write(paste(a.text));
   const first = a.text.trim().split('\n')[0]!.slice(0, 20);
-  const typed = await live.until(() => (live.read.lines.some((l) => l.includes(`${typeOption}. ${first}`)) ? true : undefined), REACT_MS);
+  const shows = () => (live.read.lines.some((l) => l.includes(`${typeOption}. ${first}`)) ? true : undefined);
+  // The field drops input that arrives just as it opens (2.1.332); a paste is sent again only while
+  // the row still shows its empty placeholder, so a slow one can never land twice.
+  const empty = () => live.read.lines.some((l) => new RegExp(`^\\s*❯?\\s*${typeOption}\\.\\s+Type something`).test(l));
+  const end = Date.now() + REACT_MS;
+  let typed: true | undefined;
+  do {
+    live.ctx.write(paste(a.text));
+    typed = await live.until(shows, Math.max(0, Math.min(DROPPED_MS, end - Date.now())));
+  } while (!typed && empty() && Date.now() < end);
+  typed ??= await live.until(shows, Math.max(0, end - Date.now()));
   if (!typed) throw new ClaudeNoReaction('the typed answer', String(REACT_MS));
   await press(live, ENTER, 'Enter');
 }
