@@ -18,15 +18,12 @@ import { catalogue } from '../plugins/index.js';
 import { reply, startModelServer } from '../test/support/model-server.js';
 import { createSandboxHome } from '../test/support/sandbox-home.js';
 import '../plugins/sessions/index.js';
+import { pct } from './lib/stats.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const TOKEN = 'bench-token-0123456789abcdef0123456';
 const WAIT_MS = 120000;
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
 const f = (x: number) => x.toFixed(1).padStart(9);
 const row = (name: string, xs: number[]) => `${name.padEnd(34)} ${String(xs.length).padStart(4)} ${f(pct(xs, 50))} ${f(pct(xs, 99))} ${f(Math.max(...xs))}`;
 

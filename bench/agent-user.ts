@@ -18,12 +18,12 @@ import { buildApp } from '../kernel/app.js';
 import { loadConfig } from '../kernel/config/load.js';
 import { catalogue } from '../plugins/index.js';
 import '../plugins/sessions/index.js';
+import { pct } from './lib/stats.js';
 
 const N = Number(process.argv[2] ?? 40);
 const USER = process.env.AEGIS_BENCH_AGENT_USER ?? 'aegis-test-agent';
 const TOKEN = 'bench-token-0123456789abcdef0123456';
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 const row = (name: string, xs: number[]) => `${name.padEnd(40)} ${String(xs.length).padStart(5)} ${pct(xs, 50).toFixed(2).padStart(9)} ${pct(xs, 99).toFixed(2).padStart(9)}`;
 
 function agentIds(): { uid: number; gid: number } | string {

@@ -22,6 +22,7 @@ import type * as NodePty from 'node-pty';
 import xterm from '@xterm/headless';
 import { readScreen } from '../plugins/claude-code/screen/read.js';
 import type { SessionState } from '../plugins/sessions/types.js';
+import { pct } from './lib/stats.js';
 
 const N = Number(process.argv[2] ?? 10);
 /** `nohooks`: the driver reads the screen alone, so every state change is a screen one. */
@@ -74,10 +75,6 @@ const { mkdtemp, realpath } = await import('node:fs/promises');
 const { tmpdir } = await import('node:os');
 const { join } = await import('node:path');
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
 const f = (x: number) => x.toFixed(1).padStart(9);
 const row = (name: string, xs: number[]) => `${name.padEnd(46)} ${String(xs.length).padStart(4)} ${f(pct(xs, 50))} ${f(pct(xs, 99))} ${f(Math.max(...xs))}`;
 

@@ -17,10 +17,10 @@ import { loadConfig } from '../kernel/config/load.js';
 import { catalogue } from '../plugins/index.js';
 import '../plugins/notifications/index.js';
 import '../plugins/sessions/index.js';
+import { pct } from './lib/stats.js';
 
 const N = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 
 const sentAt = new Map<string, number>();
 const latencies: number[] = [];

@@ -19,6 +19,7 @@ import { loadConfig } from '../kernel/config/load.js';
 import { catalogue } from '../plugins/index.js';
 import type { ClientResult } from './sessions-command-client.js';
 import '../plugins/sessions/index.js';
+import { pct } from './lib/stats.js';
 
 const N = Number(process.argv[2] ?? 200);
 const SEQ = 20;
@@ -29,10 +30,6 @@ const TOKEN = 'bench-token-0123456789abcdef0123456';
 const PROGRAM = ['-c', 'stty -echo; echo ready; while IFS= read -r l; do echo "T:$EPOCHREALTIME"; done'];
 
 const nowMs = () => performance.timeOrigin + performance.now();
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 const f = (x: number) => x.toFixed(2).padStart(9);
 const row = (name: string, xs: number[]) => `${name.padEnd(40)} ${String(xs.length).padStart(6)} ${f(pct(xs, 50))} ${f(pct(xs, 99))} ${f(Math.max(...xs))}`;
 const gone = (pid: number) => { try { process.kill(pid, 0); return false; } catch (err) { return (err as NodeJS.ErrnoException).code === 'ESRCH'; } };

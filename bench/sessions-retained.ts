@@ -15,13 +15,13 @@ import pino from 'pino';
 import { buildApp } from '../kernel/app.js';
 import { loadConfig } from '../kernel/config/load.js';
 import { catalogue } from '../plugins/index.js';
+import { pct } from './lib/stats.js';
 
 const N = Number(process.argv[2] ?? 10_000);
 const ENTRIES = Number(process.argv[3] ?? 10_000);
 const ROUNDS = 200;
 const TOKEN = 'bench-token-0123456789abcdef0123456';
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 const row = (name: string, xs: number[]) => `${name.padEnd(46)} ${pct(xs, 50).toFixed(2).padStart(9)} ${pct(xs, 99).toFixed(2).padStart(9)}`;
 
 const stateDir = await mkdtemp(join(tmpdir(), 'aegis-bench-retained-'));

@@ -22,13 +22,13 @@ import { catalogue } from '../plugins/index.js';
 import { fakeDriverPlugin } from '../plugins/sessions/fake-driver.js';
 import '../plugins/sessions/index.js';
 import '../plugins/sse/index.js';
+import { pct } from './lib/stats.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const EVENTS = Number(process.argv[3] ?? 200);
 const GAP_MS = Number(process.argv[4] ?? 50);
 const TOKEN = 'bench-token-0123456789abcdef0123456';
 const nowMs = () => performance.timeOrigin + performance.now();
-const pct = (s: number[], p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN);
 
 const stateDir = await mkdtemp(join(tmpdir(), 'aegis-bench-sse-'));
 const config = await loadConfig({ env: { AEGIS_HOST: '127.0.0.1', AEGIS_STATE_DIR: stateDir, AEGIS_AUTH_TOKEN: TOKEN, AEGIS_PORT: '0' }, cwd: stateDir, home: stateDir });

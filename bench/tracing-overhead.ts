@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { startOtlpReceiver } from '../test/support/otlp-receiver.js';
 import { startServer, type ServerProcess } from '../test/support/server-process.js';
 import { DIST } from '../test/support/paths.js';
+import { pct } from './lib/stats.js';
 
 const PER_ROUND = Number(process.argv[2] ?? 1000);
 const ROUNDS = 3;
@@ -21,10 +22,6 @@ const WARMUP = 200;
 const TOKEN = 'bench-token-0123456789abcdef0123456';
 const PRELOAD = join(DIST, 'plugins', 'tracing', 'preload.js');
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 
 const receiver = await startOtlpReceiver();
 
