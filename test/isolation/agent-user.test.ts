@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { reply, startModelServer, toolResults, promptTexts } from '../support/model-server.js';
 import { buildTestApp } from '../support/app.js';
 import { createSandboxHome, quietEnv } from '../support/sandbox-home.js';
-import { AGENT_USER, ensureAgentUser, type TestAgentUser } from '../support/agent-user.js';
+import { AGENT_USER, ensureAgentUser, type TestAgentUser, uidOf } from '../support/agent-user.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { Conversations } from '../claude-code/conversations.js';
 import { nextEvent, scratch, STATE_MS, turn, waitState, type World } from '../claude-code/world.js';
@@ -19,11 +19,6 @@ if ('skip' in found) {
   t.pass(`skipped: ${found.skip}`);
 } else {
   await run(found);
-}
-
-/** The real uid of a process, from /proc. */
-async function uidOf(pid: number): Promise<number> {
-  return Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
 
 async function run(user: TestAgentUser): Promise<void> {

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { chown, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bearer, buildTestApp } from '../support/app.js';
-import { AGENT_USER, ensureAgentUser, type TestAgentUser } from '../support/agent-user.js';
+import { AGENT_USER, ensureAgentUser, type TestAgentUser, uidOf } from '../support/agent-user.js';
 import { startServer } from '../support/server-process.js';
 import { fixture } from '../../plugins/acp/test-helpers.js';
 import { nextEvent, scratch, waitState } from '../claude-code/world.js';
@@ -13,11 +13,6 @@ if ('skip' in found) {
   t.pass(`skipped: ${found.skip}`);
 } else {
   await run(found);
-}
-
-/** The real uid of a process, from /proc. */
-async function uidOf(pid: number): Promise<number> {
-  return Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
 
 async function run(user: TestAgentUser): Promise<void> {

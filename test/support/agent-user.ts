@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
@@ -72,4 +73,9 @@ export function ensureAgentUser(): TestAgentUser | { skip: string } {
     }
   }
   return user;
+}
+
+/** The real uid of a process, from /proc. */
+export async function uidOf(pid: number): Promise<number> {
+  return Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
