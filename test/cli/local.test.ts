@@ -8,6 +8,8 @@ import { scratch } from '../claude-code/world.js';
 import { startServer } from '../support/server-process.js';
 import { runFile } from '../deploy/helpers.js';
 import { AG } from './cli-world.js';
+import { openPathForOthers } from '../support/agent-user.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 // A real Aegis without agents: doctor's port row, and the server the client commands reach.
 const server = await startServer({ env: { AEGIS_AUTH_TOKEN: '' } });
@@ -59,6 +61,9 @@ t.test('doctor fails the writable row for a state directory it cannot write, and
   const opts: { uid?: number; gid?: number } = {};
   if (process.getuid?.() === 0) {
     // root writes anywhere: run doctor as nobody, owning a state dir it may read but not write.
+    // nobody must be able to reach the checkout's `ag` (a clone under a 0700 folder keeps it out).
+    const opened = openPathForOthers(REPO_ROOT);
+    if (opened.length) t.comment(`added o+x (search only) to ${opened.join(', ')} so nobody can run ag`);
     await chown(dir, 65534, 65534);
     await chown(state, 65534, 65534);
     opts.uid = 65534;
