@@ -7,7 +7,6 @@ import { performance } from 'node:perf_hooks';
 
 /** What the client sends back at the end. */
 export interface ClientResult {
-  createSeqMs: number[];
   createConcMs: number[];
   getMs: number[];
   sendSeqMs: number[];
@@ -44,15 +43,15 @@ async function run(base: string, token: string, n: number, seq: number, rounds: 
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return { json, ms: nowMs() - t0 };
   };
-  const r: ClientResult = { createSeqMs: [], createConcMs: [], getMs: [], sendSeqMs: [], sendConcMs: [], deleteMs: [], ids: [], pids: [] };
+  const r: ClientResult = { createConcMs: [], getMs: [], sendSeqMs: [], sendConcMs: [], deleteMs: [], ids: [], pids: [] };
   const create = async (into: number[]) => {
     const c = await call('POST', '/v1/sessions', { workDir: process.env.BENCH_WORK, agent: 'command', reuse: false });
     into.push(c.ms);
     r.ids.push(c.json.id as string);
     r.pids.push(c.json.pid as number);
   };
-  for (let i = 0; i < seq; i++) await create(r.createSeqMs);
-  await Promise.all(Array.from({ length: n - seq }, () => create(r.createConcMs)));
+  // Every session at once: the burst an orchestrator causes when it fans a job out.
+  await Promise.all(Array.from({ length: n }, () => create(r.createConcMs)));
   await waitFor('wait-idle', n);
 
   let next = 0;

@@ -1,8 +1,9 @@
 /**
- * Sessions under load, with the generic command driver: N (200) live PTY sessions on a real
- * listening server. A forked client process drives the HTTP API; this process hosts the server
+ * Sessions under load, with the generic command driver: N (200) sessions created at once on a
+ * real listening server with the default plugin set (auth, audit, tenancy, SSE, ...). A forked client process drives the HTTP API; this process hosts the server
  * and watches its event bus. Prints API latency (create, GET one session, send), the latency from
- * a program's output to its `session.state-changed` event, RSS per session, and checks that
+ * a program's output to its `session.state-changed` event, RSS per session, the event loop's longest
+ * stall (perf_hooks.monitorEventLoopDelay) while the sessions are created, and checks that
  * deleting every session leaves no process behind. Prints figures; asserts nothing.
  *
  *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/sessions-command.js [sessions]
@@ -12,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { buildApp } from '../kernel/app.js';
 import { loadConfig } from '../kernel/config/load.js';
@@ -20,6 +21,7 @@ import { catalogue } from '../plugins/index.js';
 import type { ClientResult } from './sessions-command-client.js';
 import '../plugins/sessions/index.js';
 import { pct } from './lib/stats.js';
+import { type Figure, figure } from './lib/report.js';
 
 const N = Number(process.argv[2] ?? 200);
 const SEQ = 20;
@@ -41,10 +43,11 @@ config.plugins = {
   sessions: { maxSessions: N + 10, killGraceMs: 2000 },
   command: { command: 'bash', args: PROGRAM, quietMs: 200 },
 };
-const app = await buildApp(config, {
-  catalogue: { auth: catalogue.auth, sessions: catalogue.sessions, command: catalogue.command },
-  logger: pino({ level: 'silent' }),
-});
+const app = await buildApp(config, { catalogue, logger: pino({ level: 'silent' }) });
+// Event-loop stalls from the first create until every session is idle: a stall that long delays
+// every other request and every event.
+const lag = monitorEventLoopDelay({ resolution: 5 });
+lag.enable();
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
@@ -54,6 +57,7 @@ let turns = 0;
 let consumed = 0;
 let waiting: { done: () => boolean; after?: () => void } | undefined;
 const eventMs: { seq: number[]; conc: number[] } = { seq: [], conc: [] };
+const lagMs = () => ({ max: lag.max / 1e6, p99: lag.percentile(99) / 1e6 });
 const lastMarker = new Map<string, number>();
 let phase: 'setup' | 'seq' | 'conc' = 'setup';
 const settle = () => {
@@ -89,6 +93,7 @@ const result = await new Promise<ClientResult>((resolve, reject) => {
       waiting = {
         done: () => idle.size >= msg.n!,
         after: () => {
+          lag.disable();
           global.gc?.();
           rss1 = process.memoryUsage().rss;
           consumed = turns;
@@ -115,8 +120,7 @@ const leftProcs = result.pids.filter((pid) => !gone(pid)).length;
 process.stdout.write([
   `sessions-command: ${N} command sessions (bash read loop, quietMs 200), client in its own process, Node ${process.version}`,
   `${'measure (ms)'.padEnd(40)} ${'n'.padStart(6)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`,
-  row('POST /v1/sessions, one at a time', result.createSeqMs),
-  row(`POST /v1/sessions, ${N - SEQ} at once`, result.createConcMs),
+  row(`POST /v1/sessions, ${N} at once`, result.createConcMs),
   row(`GET /v1/sessions/:id, 32 at once`, result.getMs),
   row('POST .../send, one at a time', result.sendSeqMs),
   row(`POST .../send, ${N} at once`, result.sendConcMs),
@@ -124,9 +128,20 @@ process.stdout.write([
   row(`output -> state-changed, ${N} at once`, eventMs.conc),
   row(`DELETE /v1/sessions/:id, ${N} at once`, result.deleteMs),
   `RSS of the server process: ${(rss0 / 1048576).toFixed(1)} -> ${(rss1 / 1048576).toFixed(1)} MiB with ${N} live sessions = ${((rss1 - rss0) / N / 1024).toFixed(0)} KiB per session`,
+  `event-loop delay while creating: p99 ${lagMs().p99.toFixed(1)} ms, max ${lagMs().max.toFixed(1)} ms`,
   `left after deleting all: ${leftLive} live sessions, ${leftProcs} processes`,
   '',
 ].join('\n'));
+const ms = (name: string, value: number, target?: Figure['target'], note?: string) =>
+  figure({ name, value, unit: 'ms', ...(target ? { target } : {}), ...(note ? { note } : {}) });
+ms(`${N} creates at once, p50`, pct(result.createConcMs, 50), { op: '<=', limit: 3000 });
+ms(`${N} creates at once, p99`, pct(result.createConcMs, 99), { op: '<=', limit: 6000 });
+ms('event-loop delay while creating, max', lagMs().max, { op: '<=', limit: 50 });
+ms(`GET /v1/sessions/:id with ${N} live, p99`, pct(result.getMs, 99), { op: '<', limit: 50 }, '32 requests in flight');
+ms(`send with ${N} live, p99`, pct(result.sendConcMs, 99), { op: '<', limit: 100 }, `${N} at once`);
+ms(`output -> event with ${N} live, p99`, pct(eventMs.conc, 99), { op: '<', limit: 250 }, `${N} at once`);
+ms(`DELETE, ${N} at once, p99`, pct(result.deleteMs, 99));
+figure({ name: `server RSS per live session`, value: (rss1 - rss0) / N / 1024, unit: 'KiB' });
 await app.close();
 await rm(stateDir, { recursive: true, force: true });
 await rm(work, { recursive: true, force: true });
