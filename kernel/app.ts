@@ -10,6 +10,7 @@ import { loggerOptions } from './logger.js';
 import { Lifecycle, installDrainHooks } from './lifecycle.js';
 import { ensureStateDir, stateDirHandle } from './state-dir.js';
 import { finiteValidatorFactory } from './finite-numbers.js';
+import { lazySerializers, lazyValidators } from './lazy-compile.js';
 import { clientErrorHandler } from './client-errors.js';
 import { registerHealth } from './health.js';
 import { resolvePlugins } from './plugins/resolve.js';
@@ -47,7 +48,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
     frameworkErrors: frameworkErrorHandler(config.server.bodyLimit, MAX_PARAM_LENGTH),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,
-    schemaController: { compilersFactory: { buildValidator: finiteValidatorFactory() as never } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators(finiteValidatorFactory() as never) as never, buildSerializer: lazySerializers() as never } },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
