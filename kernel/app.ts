@@ -7,6 +7,7 @@ import type { AegisConfig } from './config/schema.js';
 import { MAX_PARAM_LENGTH, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { EventBus } from './events.js';
 import { loggerOptions } from './logger.js';
+import { AccessLog } from './access-log.js';
 import { Lifecycle, installDrainHooks } from './lifecycle.js';
 import { ensureStateDir, stateDirHandle } from './state-dir.js';
 import { finiteValidatorFactory } from './finite-numbers.js';
@@ -35,6 +36,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
   const plugins = await resolvePlugins(config, opts.catalogue);
   const app = Fastify({
     loggerInstance: logger,
+    logController: new AccessLog(),
     bodyLimit: config.server.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

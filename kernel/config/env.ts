@@ -25,6 +25,7 @@ export const ENV_MAP: ReadonlyArray<readonly [name: string, path: string, kind: 
   ['AEGIS_SHUTDOWN_HARD_MS', 'server.shutdownHardMs', 'int'],
   ['AEGIS_STATE_DIR', 'stateDir', 'string'],
   ['AEGIS_LOG_LEVEL', 'logLevel', 'level'],
+  ['AEGIS_LOG_FORMAT', 'logFormat', 'string'],
 ];
 
 function invalid(name: string, raw: string, expected: string): BootError {

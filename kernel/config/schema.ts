@@ -39,6 +39,9 @@ export const ConfigSchema = Type.Object({
   server: ServerSchema,
   stateDir: Type.String({ minLength: 1, default: '~/.aegis', description: 'State directory (AEGIS_STATE_DIR)' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info', description: 'Log level of the root logger (AEGIS_LOG_LEVEL)' }),
+  logFormat: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+    default: 'auto', description: 'Log output: json lines, pretty one-line text, or auto = pretty when stdout is a terminal (AEGIS_LOG_FORMAT)',
+  }),
   tenantWorkdirs: Type.Record(Type.String({ minLength: 1 }), TenantWorkdirSchema, { default: {} }),
   plugins: Type.Record(Type.String({ minLength: 1 }), PluginEntrySchema, { default: {} }),
 }, { additionalProperties: false });
