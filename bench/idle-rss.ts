@@ -2,19 +2,22 @@
  * What an idle server costs in memory: `node dist/server.js` with the default config in a fresh
  * state directory, measured from /proc/<pid>/status once it answers /v1/health and has sat idle.
  *
- * RSS is read twice: shortly after start, while V8 still holds the young generation it grew as the
- * modules loaded, and after the settle time, once V8's memory reducer (which runs on its own some
- * 10-60 s into an idle spell) has given that back: what a server sitting idle costs, and the
- * figure the target is held to. The line says when the reducer was seen (RSS falling 4 MB or more
- * below its highest sample); without it the settled figure is no better than the early one.
- * Beside it: a bare Node process (the floor nobody can cut), the kernel with every plugin off,
- * and the default set with one plugin off at a time, whose difference is what that plugin costs
- * (noisy to a few MB: the young generation's size differs from run to run). All variants run at
- * once, staggered, so the bench takes one settle time; each is its own process, so their RSS
- * does not mix (the shared CPU only slows their boot).
+ * The headline server's RSS is read twice: shortly after start, while V8 still holds the young
+ * generation it grew as the modules loaded, and after the settle time, once V8's memory reducer
+ * (which runs on its own some 10-100 s into an idle spell) has given that back: what a server
+ * sitting idle costs, and the figure the target is held to. The line says when the reducer was
+ * seen (RSS falling 4 MB or more below its highest sample); without it the settled figure is no
+ * better than the early one.
+ *
+ * The breakdown (the kernel with every plugin off, and the default set with one plugin off at a
+ * time) runs with the young generation pinned small (`--max-semi-space-size=1`, for these
+ * measuring runs only), so that the differences are what each plugin keeps, not V8's sizing of
+ * the young generation, which varies by several MB from run to run. A bare Node process is the
+ * floor nobody can cut. The breakdown runs while the headline server idles, each variant in its
+ * own process, staggered so their boots share the cores.
  *
  *   npm run bench -- idle-rss
- *   AEGIS_BENCH_SETTLE_MS=60000 node --expose-gc dist/bench/idle-rss.js
+ *   AEGIS_BENCH_SETTLE_MS=120000 node --expose-gc dist/bench/idle-rss.js
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,8 +29,9 @@ import { catalogue } from '../plugins/index.js';
 import { type ServerProcess, startServer } from '../test/support/server-process.js';
 import { figure } from './lib/report.js';
 
-const SETTLE_MS = Number(process.env.AEGIS_BENCH_SETTLE_MS ?? 90_000);
+const SETTLE_MS = Number(process.env.AEGIS_BENCH_SETTLE_MS ?? 100_000);
 const EARLY_MS = 3_000;
+const PINNED = ['--max-semi-space-size=1'];
 
 interface Status { rss: number; hwm: number; anon: number; file: number }
 
@@ -39,16 +43,14 @@ function status(pid: number): Status {
 }
 
 interface Variant { label: string; off: string[] }
-const defaults = Object.entries(catalogue).filter(([, e]) => e.enabledByDefault).map(([name]) => name);
-const variants: Variant[] = [
-  { label: 'default', off: [] },
-  { label: 'kernel only', off: Object.keys(catalogue) },
-  ...defaults.map((name) => ({ label: `without ${name}`, off: [name] })),
-];
-
 interface Result { variant: Variant; early?: Status; settled?: Status; reducedAtS?: number; error?: string }
 
-async function measure(variant: Variant, index: number): Promise<Result> {
+/**
+ * Starts the server with `variant`'s plugins off, waits for a 200 from /v1/health, then samples
+ * its status each second for `idleMs`: the early figure, the settled one, and the moment the
+ * memory reducer gave memory back.
+ */
+async function measure(variant: Variant, idleMs: number, nodeArgs: string[] = []): Promise<Result> {
   const home = await mkdtemp(join(tmpdir(), 'aegis-bench-idle-'));
   const args: string[] = [];
   if (variant.off.length) {
@@ -56,11 +58,9 @@ async function measure(variant: Variant, index: number): Promise<Result> {
     await writeFile(file, JSON.stringify({ version: 1, plugins: Object.fromEntries(variant.off.map((n) => [n, false])) }));
     args.push('--config', file);
   }
-  // Staggered so the boots do not all fight for the two cores at once.
-  await sleep(index * 1000);
   let server: ServerProcess | undefined;
   try {
-    server = await startServer({ args, env: { HOME: home, AEGIS_LOG_LEVEL: 'info' }, stateDir: join(home, 'state'), cwd: home, timeoutMs: 60_000 });
+    server = await startServer({ args, nodeArgs, env: { HOME: home, AEGIS_LOG_LEVEL: 'info' }, stateDir: join(home, 'state'), cwd: home, timeoutMs: 60_000 });
     const health = await fetch(`${server.url}/v1/health`);
     await health.arrayBuffer();
     if (health.status !== 200) throw new Error(`health answered ${health.status}`);
@@ -69,8 +69,7 @@ async function measure(variant: Variant, index: number): Promise<Result> {
     let early: Status | undefined;
     let high = 0;
     let reducedAtS: number | undefined;
-    // Sampled each second: the early figure, and the moment the memory reducer gives memory back.
-    for (let i = 1; Date.now() - ready < SETTLE_MS && i < 10_000; i++) {
+    for (let i = 1; Date.now() - ready < idleMs && i < 10_000; i++) {
       await sleep(1000);
       const now = status(pid);
       if (!early && Date.now() - ready >= EARLY_MS) early = now;
@@ -92,34 +91,57 @@ async function measure(variant: Variant, index: number): Promise<Result> {
 async function bareNode(): Promise<Status> {
   const proc = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   try {
-    await sleep(SETTLE_MS);
+    await sleep(EARLY_MS + 2000);
     return status(proc.pid!);
   } finally {
     proc.kill();
   }
 }
 
-process.stdout.write(`settle ${SETTLE_MS} ms, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-const [bare, ...results] = await Promise.all([bareNode(), ...variants.map((v, i) => measure(v, i))]);
-const base = results[0]!;
-if (!base.settled || !base.early) throw new Error(`the default server did not start: ${base.error}`);
-const mb = (v: number) => `${v.toFixed(1).padStart(6)} MB`;
-process.stdout.write(`${'bare node'.padEnd(26)} settled ${mb(bare.rss)}   anon ${mb(bare.anon)}   file ${mb(bare.file)}\n`);
-for (const r of results) {
-  if (!r.settled || !r.early) { process.stdout.write(`${r.variant.label.padEnd(26)} n/a: ${r.error}\n`); continue; }
-  const cost = r === base ? '' : `   saves ${mb(base.settled.rss - r.settled.rss)}`;
-  const reduced = r.reducedAtS === undefined ? '   (no reducer seen)' : `   (reducer at ${r.reducedAtS} s)`;
-  process.stdout.write(`${r.variant.label.padEnd(26)} settled ${mb(r.settled.rss)}   early ${mb(r.early.rss)}   peak ${mb(r.settled.hwm)}   anon ${mb(r.settled.anon)}   file ${mb(r.settled.file)}${cost}${reduced}\n`);
+/** The breakdown, one variant after another two at a time, young generation pinned. */
+async function breakdown(): Promise<Result[]> {
+  const defaults = Object.entries(catalogue).filter(([, e]) => e.enabledByDefault).map(([name]) => name);
+  const variants: Variant[] = [
+    { label: 'default', off: [] },
+    { label: 'kernel only', off: Object.keys(catalogue) },
+    ...defaults.map((name) => ({ label: `without ${name}`, off: [name] })),
+  ];
+  const out: Result[] = [];
+  for (let i = 0; i < variants.length; i += 2) {
+    out.push(...await Promise.all(variants.slice(i, i + 2).map((v) => measure(v, EARLY_MS + 2000, PINNED))));
+  }
+  return out;
 }
 
-const note = `after ${SETTLE_MS / 1000} s idle, ${base.reducedAtS === undefined ? 'V8 memory reducer not seen' : `V8 memory reducer at ${base.reducedAtS} s`}; load ${loadavg()[0]!.toFixed(1)}`;
-figure({ name: 'idle server RSS', value: base.settled.rss, unit: 'MB', target: { op: '<=', limit: 80 }, note });
+process.stdout.write(`settle ${SETTLE_MS} ms, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+const headline = measure({ label: 'default', off: [] }, SETTLE_MS);
+// The rest waits for the headline server's boot, so that the two do not share the cores.
+await sleep(5000);
+const bare = await bareNode();
+const parts = await breakdown();
+const base = await headline;
+if (!base.settled || !base.early) throw new Error(`the default server did not start: ${base.error}`);
+
+const mb = (v: number) => `${v.toFixed(1).padStart(6)} MB`;
+const reduced = base.reducedAtS === undefined ? 'V8 memory reducer not seen' : `V8 memory reducer at ${base.reducedAtS} s`;
+process.stdout.write(`default server: settled ${mb(base.settled.rss)} (${reduced})   early ${mb(base.early.rss)}   peak ${mb(base.settled.hwm)}   anon ${mb(base.settled.anon)}   file ${mb(base.settled.file)}\n`);
+process.stdout.write(`bare node:      ${mb(bare.rss)}   anon ${mb(bare.anon)}   file ${mb(bare.file)}\n`);
+process.stdout.write(`breakdown, young generation pinned (${PINNED.join(' ')}), ${(EARLY_MS + 2000) / 1000} s after ready:\n`);
+const pinnedBase = parts[0]!;
+for (const r of parts) {
+  if (!r.settled) { process.stdout.write(`  ${r.variant.label.padEnd(24)} n/a: ${r.error}\n`); continue; }
+  const cost = r === pinnedBase || !pinnedBase.settled ? '' : `   costs ${mb(pinnedBase.settled.rss - r.settled.rss)}`;
+  process.stdout.write(`  ${r.variant.label.padEnd(24)} ${mb(r.settled.rss)}   anon ${mb(r.settled.anon)}   file ${mb(r.settled.file)}${cost}\n`);
+}
+
+const load = `load ${loadavg()[0]!.toFixed(1)}`;
+figure({ name: 'idle server RSS', value: base.settled.rss, unit: 'MB', target: { op: '<=', limit: 80 }, note: `after ${SETTLE_MS / 1000} s idle, ${reduced}; ${load}` });
 figure({ name: `idle server RSS ${EARLY_MS / 1000} s after ready`, value: base.early.rss, unit: 'MB', note: 'before V8 gives back the young generation grown at boot' });
 figure({ name: 'idle server peak RSS (VmHWM)', value: base.settled.hwm, unit: 'MB' });
 figure({ name: 'bare Node RSS', value: bare.rss, unit: 'MB', note: 'the floor: node -e with a timer' });
-const kernel = results.find((r) => r.variant.label === 'kernel only');
-if (kernel?.settled) figure({ name: 'kernel only RSS (every plugin off)', value: kernel.settled.rss, unit: 'MB' });
-for (const r of results) {
-  if (r === base || r === kernel || !r.settled) continue;
-  figure({ name: `cost of ${r.variant.off[0]}`, value: base.settled.rss - r.settled.rss, unit: 'MB', note: 'default RSS minus RSS with it off' });
+const kernel = parts.find((r) => r.variant.label === 'kernel only');
+if (kernel?.settled) figure({ name: 'kernel only RSS (every plugin off)', value: kernel.settled.rss, unit: 'MB', note: 'young generation pinned' });
+for (const r of parts) {
+  if (r === pinnedBase || r === kernel || !r.settled || !pinnedBase.settled) continue;
+  figure({ name: `cost of ${r.variant.off[0]}`, value: pinnedBase.settled.rss - r.settled.rss, unit: 'MB', note: 'default minus default without it, young generation pinned' });
 }

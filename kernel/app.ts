@@ -50,7 +50,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
     frameworkErrors: frameworkErrorHandler(config.server.bodyLimit, MAX_PARAM_LENGTH),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,
-    schemaController: { compilersFactory: { buildValidator: lazyValidators(finiteValidatorFactory() as never) as never, buildSerializer: lazySerializers() as never } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators(() => finiteValidatorFactory() as never) as never, buildSerializer: lazySerializers() as never } },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 

@@ -1,4 +1,4 @@
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+import { createRequire } from 'node:module';
 
 /*
  * Fastify compiles every route's validators (Ajv) and response serializers
@@ -6,8 +6,11 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
  * of an idle server are never called, so these factories hand fastify stand-ins that compile on
  * their first call. The cost moves to the first request of each route part (about a millisecond);
  * a schema fastify cannot compile fails that request with a 500 instead of failing the boot, and
- * route-schema tests catch that before it ships.
+ * route-schema tests catch that before it ships. The compilers themselves (Ajv with its formats,
+ * fast-json-stringify) are loaded on the first compile too, so an idle server never loads them.
  */
+
+const require = createRequire(import.meta.url);
 
 type Validate = ((data: unknown, ctx?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown };
 type BuildValidator = (route: unknown) => Validate;
@@ -29,22 +32,33 @@ function lazyValidator(compile: () => Validate): Validate {
   return lazy;
 }
 
-/** `factory`'s validators, each compiled on its first call. */
-export function lazyValidators(factory: ValidatorFactory): ValidatorFactory {
+/** The validators of the factory `make` returns, made on the first compile, each compiled on its first call. */
+export function lazyValidators(make: () => ValidatorFactory): ValidatorFactory {
+  let factory: ValidatorFactory | undefined;
   return (externalSchemas, options) => {
-    const build = factory(externalSchemas, options);
-    return (route) => lazyValidator(() => build(route));
+    let build: BuildValidator | undefined;
+    return (route) => lazyValidator(() => {
+      build ??= (factory ??= make())(externalSchemas, options);
+      return build(route);
+    });
   };
 }
 
 /** Fastify's own response serializers (fast-json-stringify), each compiled on its first call. */
 export function lazySerializers(): SerializerFactory {
-  const factory = (SerializerSelector as unknown as () => SerializerFactory)();
+  let factory: SerializerFactory | undefined;
   return (externalSchemas, options) => {
-    const build = factory(externalSchemas, options);
+    let build: ((route: unknown) => Serialize) | undefined;
     return (route) => {
       let compiled: Serialize | undefined;
-      return (data) => (compiled ??= build(route))(data);
+      return (data) => {
+        if (!compiled) {
+          factory ??= (require('@fastify/fast-json-stringify-compiler') as { SerializerSelector: () => SerializerFactory }).SerializerSelector();
+          build ??= factory(externalSchemas, options);
+          compiled = build(route);
+        }
+        return compiled(data);
+      };
     };
   };
 }
