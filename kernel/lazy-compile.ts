@@ -38,7 +38,8 @@ export function lazyValidators(make: () => ValidatorFactory): ValidatorFactory {
   return (externalSchemas, options) => {
     let build: BuildValidator | undefined;
     return (route) => lazyValidator(() => {
-      build ??= (factory ??= make())(externalSchemas, options);
+      if (!factory) factory = make();
+      if (!build) build = factory(externalSchemas, options);
       return build(route);
     });
   };
