@@ -110,6 +110,19 @@ t.test('DELETE ?wait=true answers 200 with the session exited and its process go
   t.equal(bad.status, 400, 'wait takes a boolean');
 });
 
+t.test('an ending session keeps its slot under maxSessions until it has exited', async (t) => {
+  const own = await makeApp({ sessions: { killGraceMs: 1000, maxSessions: 1 } });
+  t.teardown(async () => { await own.app.close(); await cleanup(own.stateDir, own.work); });
+  const { id } = await stubborn(own);
+  t.equal((await own.inject('DELETE', `/v1/sessions/${id}`)).status, 202);
+  const refused = await own.inject('POST', '/v1/sessions', { workDir: own.work, agent: 'command', reuse: false });
+  t.equal(refused.status, 429, 'its processes still run, so it still counts');
+  t.equal(refused.json.code, 'AEGIS_ERR_SESSION_LIMIT');
+  t.equal((await own.inject('DELETE', `/v1/sessions/${id}?wait=true`)).json.status, 'exited');
+  const created = await own.inject('POST', '/v1/sessions', { workDir: own.work, agent: 'command', reuse: false });
+  t.equal(created.status, 201, 'exited frees the slot');
+});
+
 t.test('closing the server while a session is ending waits for its process group and leaves it exited', async (t) => {
   const own = await makeApp({ sessions: { killGraceMs: 1000 } });
   t.teardown(() => cleanup(own.stateDir, own.work));
