@@ -305,7 +305,7 @@ export class SessionsRegistry implements SessionsService {
     const ended = s.stopping ?? withSpan('session.kill', attributes, () => this.actions.kill(s, this.deps.options.killGraceMs, actor));
     // Without waiting, the answer still comes only once `ending` is on disk: a crash after it
     // cannot bring back (resume) an agent the caller was told is being killed.
-    await (opts.wait === false ? s.flush() : ended);
+    await (opts.wait === false ? s.persisted() : ended);
     return s.view();
   }
 

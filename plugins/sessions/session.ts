@@ -303,6 +303,11 @@ export class Session {
     this.closed = true;
   }
 
+  /** Resolves once the record as it is now is on disk (later changes are not waited for). */
+  persisted(): Promise<void> {
+    return this.closed ? Promise.resolve() : this.writer.saved();
+  }
+
   async flush(): Promise<void> {
     await this.writer.flush();
     await this.transcriptLog.flush();
