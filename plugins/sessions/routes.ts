@@ -73,7 +73,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     },
   }, async (request, reply) => {
     svc.authorize(request.principal, request.params.id, 'act');
-    const view = await svc.kill(request.params.id, request.principal, { wait: request.query.wait });
+    const view = await svc.kill(request.params.id, request.principal, { wait: request.query.wait === true });
     return reply.status(view.status === 'exited' ? 200 : 202).send(view);
   });
 
