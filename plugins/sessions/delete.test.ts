@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionsRegistry } from './service.js';
-import { TOKEN, cleanup, makeApp, nextEvent, processGone, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
+import { TOKEN, cleanup, makeApp, nextEvent, pollUntil, processGone, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
 
 /** Prints `stubborn`, then ignores SIGTERM (saying so on its screen): only the SIGKILL after the grace ends it. */
 const STUBBORN = { command: 'bash', args: ['-c', "trap 'echo term-ignored' TERM; echo stubborn; while true; do sleep 0.05; done"] };
@@ -154,6 +154,9 @@ t.test('after a kill -9 of the server mid-kill, the next start ends the group an
   });
   const created = await (await call('POST', '/v1/sessions', { workDir: work, agent: 'command' })).json() as { id: string; pid: number };
   t.teardown(() => { try { process.kill(-created.pid, 'SIGKILL'); } catch { /* gone */ } });
+  // Idle means it printed, so its traps are set before the kill comes.
+  const idle = await pollUntil(async () => ((await (await call('GET', `/v1/sessions/${created.id}`)).json()) as { status: string }).status === 'idle', 10000, 50);
+  t.ok(idle, 'the program is running its loop');
   const del = await call('DELETE', `/v1/sessions/${created.id}`);
   t.equal(del.status, 202);
   server.kill('SIGKILL');
@@ -170,4 +173,23 @@ t.test('after a kill -9 of the server mid-kill, the next start ends the group an
   const back = (await next.inject('GET', `/v1/sessions/${created.id}`)).json;
   t.match(back, { status: 'exited', reason: 'killed', stateCause: 'kill', restarts: 0 });
   t.equal(back.pid, created.pid, 'no new process was started for it');
+});
+
+t.test('a session killed while it waits to be resumed after a restart is not started again', async (t) => {
+  const first = await makeApp();
+  t.teardown(() => cleanup(first.stateDir, first.work));
+  const created = await first.inject('POST', '/v1/sessions', { workDir: first.work, agent: 'command' });
+  const id = created.json.id as string;
+  await waitState(first.app, id, 'idle');
+  await first.app.close();
+
+  // Never listening, the app resumes only after this wait: the kill comes first.
+  const second = await makeApp({ stateDir: first.stateDir, sessions: { restoreListenWaitMs: 1500 } });
+  t.teardown(async () => { await second.app.close(); await cleanup(second.work); });
+  const del = await second.inject('DELETE', `/v1/sessions/${id}`);
+  t.match(del.json, { status: /^(ending|exited)$/ });
+  await second.app.sessions.whenRestored();
+  const back = (await second.inject('GET', `/v1/sessions/${id}`)).json;
+  t.match(back, { status: 'exited', reason: 'killed', restarts: 0 });
+  t.equal(back.pid, created.json.pid, 'no new process was started');
 });

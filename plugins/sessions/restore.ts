@@ -72,6 +72,8 @@ async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionD
 }
 
 async function resumeOne(reg: SessionsRegistry, s: Session, deps: SessionDeps): Promise<void> {
+  // Killed while it waited to be resumed: it stays ended.
+  if (!s.live || s.ending) return;
   const rec = s.record as SessionRecord;
   await reapOrphan(rec, deps);
   rec.restarts++;

@@ -223,6 +223,8 @@ export class SessionsRegistry implements SessionsService {
     try {
       await s.useAgent();
       await s.driver!.start(s.ctx, opts);
+      // Killed while it started (a resume runs in the background): what the start spawned goes too.
+      if (s.ending === 'kill' && s.processRunning) await s.terminate();
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       s.log.warn({ err }, 'agent failed to start');
