@@ -75,13 +75,17 @@ export class RecordWriter {
   private written = 0;
   private waiters: Array<{ upTo: number; resolve: () => void }> = [];
 
-  constructor(private readonly file: string, private readonly snapshot: () => SessionRecord, private readonly log: Logger) {}
+  constructor(
+    private readonly file: string, private readonly snapshot: () => SessionRecord, private readonly log: Logger,
+    /** The durable write (tests hold it to reach an exact interleaving). */
+    private readonly write: (file: string, value: unknown) => Promise<void> = atomicWriteJson,
+  ) {}
 
   /** Schedules a write; resolves once a write that includes the current state has finished. */
   save(): Promise<void> {
     this.requested++;
-    // A running loop sees the new request and writes once more with the latest state.
-    this.running ??= this.loop().finally(() => { this.running = undefined; });
+    // A running loop sees the new request before it stops and writes once more with the latest state.
+    if (!this.running) this.running = this.loop();
     return this.saved();
   }
 
@@ -101,17 +105,23 @@ export class RecordWriter {
   }
 
   private async loop(): Promise<void> {
-    while (this.written < this.requested) {
-      const upTo = this.requested;
-      try {
-        await atomicWriteJson(this.file, this.snapshot());
-      } catch (err) {
-        this.log.error({ err, file: this.file }, 'session record write failed');
+    try {
+      while (this.written < this.requested) {
+        const upTo = this.requested;
+        try {
+          await this.write(this.file, this.snapshot());
+        } catch (err) {
+          this.log.error({ err, file: this.file }, 'session record write failed');
+        }
+        this.written = upTo;
+        const waiting = this.waiters;
+        this.waiters = waiting.filter((w) => w.upTo > upTo);
+        for (const w of waiting) if (w.upTo <= upTo) w.resolve();
       }
-      this.written = upTo;
-      const waiting = this.waiters;
-      this.waiters = waiting.filter((w) => w.upTo > upTo);
-      for (const w of waiting) if (w.upTo <= upTo) w.resolve();
+    } finally {
+      // Cleared in the same turn as the last look at `requested`: a save() after it starts a new
+      // loop instead of joining one that has already decided to stop.
+      this.running = undefined;
     }
   }
 }
