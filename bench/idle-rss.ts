@@ -9,18 +9,20 @@
  * seen (RSS falling 4 MB or more below its highest sample); without it the settled figure is no
  * better than the early one.
  *
- * The breakdown (the kernel with every plugin off, and the default set with one plugin off at a
- * time) runs with the young generation pinned small (`--max-semi-space-size=1`, for these
- * measuring runs only), so that the differences are what each plugin keeps, not V8's sizing of
- * the young generation, which varies by several MB from run to run. A bare Node process is the
- * floor nobody can cut. The breakdown runs while the headline server idles, each variant in its
- * own process, staggered so their boots share the cores.
+ * The breakdown (the default set, the kernel with every plugin off, and the default set with one
+ * plugin off at a time) runs with a measuring preload (bench/lib/memory-probe.ts, with
+ * --expose-gc): on a signal the server collects its garbage and reports its live heap, V8's
+ * spaces and its RSS parts. Live heap after a full collection does not depend on when V8 last
+ * collected, so the differences are what each plugin keeps; RSS differences between runs are
+ * blurred by several MB of V8 young-generation sizing. A bare Node process is the floor nobody
+ * can cut. The breakdown runs while the headline server idles, two variants at a time.
  *
  *   npm run bench -- idle-rss
  *   AEGIS_BENCH_SETTLE_MS=120000 node --expose-gc dist/bench/idle-rss.js
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +33,13 @@ import { figure } from './lib/report.js';
 
 const SETTLE_MS = Number(process.env.AEGIS_BENCH_SETTLE_MS ?? 100_000);
 const EARLY_MS = 3_000;
-const PINNED = ['--max-semi-space-size=1'];
+const PROBE = fileURLToPath(new URL('./lib/memory-probe.js', import.meta.url));
+
+/** What the measuring preload reports, in MB. */
+interface Probe {
+  rss: number; heapUsed: number; heapTotal: number; external: number; rssAnon: number; rssFile: number;
+  spaces: Record<string, { used: number; committed: number }>;
+}
 
 interface Status { rss: number; hwm: number; anon: number; file: number }
 
@@ -43,15 +51,17 @@ function status(pid: number): Status {
 }
 
 interface Variant { label: string; off: string[] }
-interface Result { variant: Variant; early?: Status; settled?: Status; reducedAtS?: number; error?: string }
+interface Result { variant: Variant; early?: Status; settled?: Status; reducedAtS?: number; probe?: Probe; error?: string }
 
 /**
  * Starts the server with `variant`'s plugins off, waits for a 200 from /v1/health, then samples
  * its status each second for `idleMs`: the early figure, the settled one, and the moment the
  * memory reducer gave memory back.
  */
-async function measure(variant: Variant, idleMs: number, nodeArgs: string[] = []): Promise<Result> {
+async function measure(variant: Variant, idleMs: number, probe = false): Promise<Result> {
   const home = await mkdtemp(join(tmpdir(), 'aegis-bench-idle-'));
+  const probeOut = join(home, 'probe.jsonl');
+  const nodeArgs = probe ? ['--expose-gc', '--import', PROBE] : [];
   const args: string[] = [];
   if (variant.off.length) {
     const file = join(home, 'aegis.config.json');
@@ -60,7 +70,7 @@ async function measure(variant: Variant, idleMs: number, nodeArgs: string[] = []
   }
   let server: ServerProcess | undefined;
   try {
-    server = await startServer({ args, nodeArgs, env: { HOME: home, AEGIS_LOG_LEVEL: 'info' }, stateDir: join(home, 'state'), cwd: home, timeoutMs: 60_000 });
+    server = await startServer({ args, nodeArgs, env: { HOME: home, AEGIS_LOG_LEVEL: 'info', ...(probe ? { AEGIS_BENCH_PROBE_OUT: probeOut } : {}) }, stateDir: join(home, 'state'), cwd: home, timeoutMs: 60_000 });
     const health = await fetch(`${server.url}/v1/health`);
     await health.arrayBuffer();
     if (health.status !== 200) throw new Error(`health answered ${health.status}`);
@@ -76,7 +86,15 @@ async function measure(variant: Variant, idleMs: number, nodeArgs: string[] = []
       high = Math.max(high, now.rss);
       if (reducedAtS === undefined && now.rss <= high - 4) reducedAtS = Math.round((Date.now() - ready) / 1000);
     }
-    return { variant, early: early ?? status(pid), settled: status(pid), ...(reducedAtS === undefined ? {} : { reducedAtS }) };
+    let probed: Probe | undefined;
+    if (probe) {
+      server.proc.kill('SIGUSR2');
+      for (let i = 0; i < 100 && !probed; i++) {
+        await sleep(100);
+        try { probed = JSON.parse(readFileSync(probeOut, 'utf8').split('\n')[0]!) as Probe; } catch { /* not written yet */ }
+      }
+    }
+    return { variant, early: early ?? status(pid), settled: status(pid), ...(reducedAtS === undefined ? {} : { reducedAtS }), ...(probed ? { probe: probed } : {}) };
   } catch (err) {
     // Some plugins cannot be turned off alone (others depend on them): the boot says so.
     const line = server?.stderr.find((l) => l.startsWith('aegis:')) ?? (err as Error).message.split('\n')[0];
@@ -98,7 +116,7 @@ async function bareNode(): Promise<Status> {
   }
 }
 
-/** The breakdown, one variant after another two at a time, young generation pinned. */
+/** The breakdown, two variants at a time, each with the measuring preload. */
 async function breakdown(): Promise<Result[]> {
   const defaults = Object.entries(catalogue).filter(([, e]) => e.enabledByDefault).map(([name]) => name);
   const variants: Variant[] = [
@@ -108,7 +126,7 @@ async function breakdown(): Promise<Result[]> {
   ];
   const out: Result[] = [];
   for (let i = 0; i < variants.length; i += 2) {
-    out.push(...await Promise.all(variants.slice(i, i + 2).map((v) => measure(v, EARLY_MS + 2000, PINNED))));
+    out.push(...await Promise.all(variants.slice(i, i + 2).map((v) => measure(v, EARLY_MS + 2000, true))));
   }
   return out;
 }
@@ -126,12 +144,23 @@ const mb = (v: number) => `${v.toFixed(1).padStart(6)} MB`;
 const reduced = base.reducedAtS === undefined ? 'V8 memory reducer not seen' : `V8 memory reducer at ${base.reducedAtS} s`;
 process.stdout.write(`default server: settled ${mb(base.settled.rss)} (${reduced})   early ${mb(base.early.rss)}   peak ${mb(base.settled.hwm)}   anon ${mb(base.settled.anon)}   file ${mb(base.settled.file)}\n`);
 process.stdout.write(`bare node:      ${mb(bare.rss)}   anon ${mb(bare.anon)}   file ${mb(bare.file)}\n`);
-process.stdout.write(`breakdown, young generation pinned (${PINNED.join(' ')}), ${(EARLY_MS + 2000) / 1000} s after ready:\n`);
-const pinnedBase = parts[0]!;
+process.stdout.write('breakdown, live heap after a full collection (measuring preload), 5 s after ready:\n');
+const probedBase = parts[0]!;
+const live = (p: Probe) => p.heapUsed + p.external;
 for (const r of parts) {
-  if (!r.settled) { process.stdout.write(`  ${r.variant.label.padEnd(24)} n/a: ${r.error}\n`); continue; }
-  const cost = r === pinnedBase || !pinnedBase.settled ? '' : `   costs ${mb(pinnedBase.settled.rss - r.settled.rss)}`;
-  process.stdout.write(`  ${r.variant.label.padEnd(24)} ${mb(r.settled.rss)}   anon ${mb(r.settled.anon)}   file ${mb(r.settled.file)}${cost}\n`);
+  if (!r.probe) { process.stdout.write(`  ${r.variant.label.padEnd(24)} n/a: ${r.error ?? 'no probe report'}\n`); continue; }
+  const p = r.probe;
+  const cost = r === probedBase || !probedBase.probe ? '' : `   keeps ${mb(live(probedBase.probe) - live(p))}`;
+  process.stdout.write(`  ${r.variant.label.padEnd(24)} heap ${mb(p.heapUsed)}   external ${mb(p.external)}   rss ${mb(p.rss)}${cost}\n`);
+}
+const bp = probedBase.probe;
+if (bp) {
+  const sp = (name: string) => bp.spaces[name] ?? { used: 0, committed: 0 };
+  process.stdout.write(`what the default server's RSS is made of (after a full collection): V8 heap committed ${mb(bp.heapTotal)} `
+    + `(live ${mb(bp.heapUsed)}: old ${mb(sp('old_space').used)}, code ${mb(sp('code_space').used)}, large objects ${mb(sp('large_object_space').used)}; `
+    + `young generation committed ${mb(sp('new_space').committed)}), external ${mb(bp.external)}, `
+    + `other anonymous memory (native: V8 internals, libuv, ICU, node-pty, malloc) ${mb(bp.rssAnon - bp.heapTotal - bp.external)}, `
+    + `file-backed (the node binary and shared libraries) ${mb(bp.rssFile)}\n`);
 }
 
 const load = `load ${loadavg()[0]!.toFixed(1)}`;
@@ -139,9 +168,13 @@ figure({ name: 'idle server RSS', value: base.settled.rss, unit: 'MB', target: {
 figure({ name: `idle server RSS ${EARLY_MS / 1000} s after ready`, value: base.early.rss, unit: 'MB', note: 'before V8 gives back the young generation grown at boot' });
 figure({ name: 'idle server peak RSS (VmHWM)', value: base.settled.hwm, unit: 'MB' });
 figure({ name: 'bare Node RSS', value: bare.rss, unit: 'MB', note: 'the floor: node -e with a timer' });
+if (bp) {
+  figure({ name: 'idle server live JS heap', value: bp.heapUsed, unit: 'MB', note: 'after a full collection' });
+  figure({ name: 'idle server file-backed RSS', value: bp.rssFile, unit: 'MB', note: 'node binary and libraries' });
+}
 const kernel = parts.find((r) => r.variant.label === 'kernel only');
-if (kernel?.settled) figure({ name: 'kernel only RSS (every plugin off)', value: kernel.settled.rss, unit: 'MB', note: 'young generation pinned' });
+if (kernel?.probe) figure({ name: 'kernel only live heap (every plugin off)', value: live(kernel.probe), unit: 'MB', note: 'heap used + external after a full collection' });
 for (const r of parts) {
-  if (r === pinnedBase || r === kernel || !r.settled || !pinnedBase.settled) continue;
-  figure({ name: `cost of ${r.variant.off[0]}`, value: pinnedBase.settled.rss - r.settled.rss, unit: 'MB', note: 'default minus default without it, young generation pinned' });
+  if (r === probedBase || r === kernel || !r.probe || !bp) continue;
+  figure({ name: `live heap of ${r.variant.off[0]}`, value: live(bp) - live(r.probe), unit: 'MB', note: 'default minus default without it, after a full collection' });
 }
