@@ -1,6 +1,8 @@
 import t from 'tap';
 import fp from 'fastify-plugin';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
+import { get } from 'node:http';
+import { once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildTestApp, bearer, recordingLogger, TEST_TOKEN } from '../test/support/app.js';
@@ -11,6 +13,12 @@ import type { Catalogue } from './plugins/types.js';
 // A plugin with a route that fails, for the 5xx line.
 const boom = fp(async (app: FastifyInstance) => {
   app.get('/v1/test-boom', async () => { throw new Error('kaput'); });
+  // A stream that never ends, like an event stream: only the client can end the request.
+  app.get('/v1/test-stream', async (_request, reply) => {
+    const body = new PassThrough();
+    body.write('data: hello\n\n');
+    return reply.type('text/event-stream').send(body);
+  });
 }, { name: 'boom', fastify: '5.x', dependencies: ['auth'] });
 const catalogue: Catalogue = {
   auth: realCatalogue.auth!,
@@ -74,6 +82,22 @@ t.test('a 5xx answer is a warning line beside the failure the error handler writ
   const lines = of(records(), 'boom-1');
   t.same(lines.map((r) => [r.level, r.msg]), [[50, 'request failed'], [40, 'request completed']]);
   t.equal(lines[1]!.statusCode, 500);
+});
+
+t.test('a stream the client leaves still gets its one line, marked aborted', async (t) => {
+  const { a, records } = await app(t, 'info');
+  await a.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = a.server.address() as { port: number };
+  const req = get({ host: '127.0.0.1', port, path: '/v1/test-stream?token=sekrit', headers: { ...bearer(), 'x-request-id': 'left-1' } });
+  const [res] = await once(req, 'response') as [import('node:http').IncomingMessage];
+  t.equal(res.statusCode, 200);
+  await once(res, 'data');
+  req.destroy();
+  // The line is written when the server sees the connection close: wait for it, bounded.
+  for (let i = 0; i < 200 && of(records(), 'left-1').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const lines = of(records(), 'left-1');
+  t.equal(lines.length, 1, 'one line, nothing else about it');
+  t.match(lines[0], { msg: 'request completed', url: '/v1/test-stream?token=[REDACTED]', statusCode: 200, aborted: true });
 });
 
 /** A stream that says whether it is a terminal, and keeps what is written to it. */

@@ -7,7 +7,7 @@ import type { AegisConfig } from './config/schema.js';
 import { MAX_PARAM_LENGTH, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { EventBus } from './events.js';
 import { loggerOptions } from './logger.js';
-import { AccessLog } from './access-log.js';
+import { AccessLog, installAccessLog } from './access-log.js';
 import { Lifecycle, installDrainHooks } from './lifecycle.js';
 import { ensureStateDir, stateDirHandle } from './state-dir.js';
 import { finiteValidatorFactory } from './finite-numbers.js';
@@ -32,11 +32,12 @@ export interface BuildOptions {
  */
 export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise<FastifyInstance> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  const accessLog = new AccessLog();
   await ensureStateDir(config.stateDir);
   const plugins = await resolvePlugins(config, opts.catalogue);
   const app = Fastify({
     loggerInstance: logger,
-    logController: new AccessLog(),
+    logController: accessLog,
     bodyLimit: config.server.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -62,6 +63,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
   app.decorate('healthDetails', new Map<string, () => unknown>());
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   installErrorHandlers(app);
+  installAccessLog(app, accessLog);
   installDrainHooks(app, lifecycle);
   for (const p of plugins) app.register(p.plugin, p.options);
   app.after(() => registerHealth(app));
