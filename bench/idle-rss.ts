@@ -159,7 +159,7 @@ if (bp) {
   process.stdout.write(`what the default server's RSS is made of (after a full collection): V8 heap committed ${mb(bp.heapTotal)} `
     + `(live ${mb(bp.heapUsed)}: old ${mb(sp('old_space').used)}, code ${mb(sp('code_space').used)}, large objects ${mb(sp('large_object_space').used)}; `
     + `young generation committed ${mb(sp('new_space').committed)}), external ${mb(bp.external)}, `
-    + `other anonymous memory (native: V8 internals, libuv, ICU, node-pty, malloc) ${mb(bp.rssAnon - bp.heapTotal - bp.external)}, `
+    + `other anonymous memory (native: V8 internals, libuv, ICU, node-pty, malloc, and heap pages V8 has freed but not yet returned) ${mb(bp.rssAnon - bp.heapTotal - bp.external)}, `
     + `file-backed (the node binary and shared libraries) ${mb(bp.rssFile)}\n`);
 }
 
