@@ -18,7 +18,8 @@ import { MessageFeed } from './messages.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
 import type { AgentRunner } from './agent-runtime.js';
-import { SpanAttr, withSpanSync } from '../../kernel/index.js';
+import type { PtyHost } from './pty-host.js';
+import { SpanAttr, withSpan } from '../../kernel/index.js';
 import './events.js';
 
 /** What every session shares: the bus, the options, the files, where hooks post to. */
@@ -30,6 +31,8 @@ export interface SessionDeps {
   log: Logger;
   /** Runs agents as their OS users. */
   runner: AgentRunner;
+  /** Where agent processes run. */
+  ptyHost: PtyHost;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -46,6 +49,8 @@ export class Session {
   /** Announces new transcript entries as `session.message`. */
   readonly messages: MessageFeed;
   pty: TerminalPty | undefined;
+  /** Set while a spawn is on its way to the host, so a second one is refused. */
+  private spawning = false;
   /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
   ending: 'kill' | 'shutdown' | undefined;
   private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
@@ -157,21 +162,26 @@ export class Session {
     return (this.pty !== undefined && !this.pty.ended) || (this.adopted !== undefined && !this.adopted.ended);
   }
 
-  spawn(spec: PtySpec): PtyHandle {
-    if (this.pty && !this.pty.ended) throw new Error('this session already runs a process');
+  async spawn(spec: PtySpec): Promise<PtyHandle> {
+    if (this.spawning || (this.pty && !this.pty.ended)) throw new Error('this session already runs a process');
     const r = this.record;
     const attributes = {
       [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
       ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}), 'process.executable.name': basename(spec.command),
     };
-    return withSpanSync('pty.spawn', attributes, (span) => {
-      const pty = this.spawnPty(spec);
-      span.setAttribute('process.pid', pty.pid);
-      return pty;
-    });
+    this.spawning = true;
+    try {
+      return await withSpan('pty.spawn', attributes, async (span) => {
+        const pty = await this.spawnPty(spec);
+        span.setAttribute('process.pid', pty.pid);
+        return pty;
+      });
+    } finally {
+      this.spawning = false;
+    }
   }
 
-  private spawnPty(spec: PtySpec): TerminalPty {
+  private async spawnPty(spec: PtySpec): Promise<TerminalPty> {
     const o = this.deps.options;
     if (this.agent.identity) {
       // Resolved here, as the server, so the agent user's PATH lookup cannot pick another program.
@@ -179,8 +189,8 @@ export class Session {
       spec = { ...spec, ...this.agent.command(file, spec.args) };
     }
     this.recorder?.open(spec.cols ?? o.cols, spec.rows ?? o.rows);
-    const pty = new TerminalPty(spec, {
-      cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
+    const pty: TerminalPty = await TerminalPty.start(spec, {
+      cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log, host: this.deps.ptyHost,
       onOutput: (data) => {
         this.recorder?.output(data);
         for (const listener of this.outputListeners) listener(data);
@@ -192,7 +202,7 @@ export class Session {
       onExit: (code, signal) => this.processEnded(code, signal),
     });
     this.pty = pty;
-    this.noteProcess(pty.pid);
+    this.noteProcess(pty.pid, pty.startTime);
     return pty;
   }
 
@@ -216,8 +226,8 @@ export class Session {
     void this.save();
   }
 
-  private noteProcess(pid: number): void {
-    Object.assign(this.record, { pid, serverPid: process.pid, pidStartTime: pidStartTime(pid) });
+  private noteProcess(pid: number, startTime = pidStartTime(pid)): void {
+    Object.assign(this.record, { pid, serverPid: process.pid, pidStartTime: startTime });
     void this.save();
   }
 
