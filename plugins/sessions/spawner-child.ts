@@ -4,7 +4,7 @@
  * as JSON lines on stdin and writes output and exits as JSON lines on stdout; node-pty puts the
  * terminal on the agent's fds 0-2, so an agent never holds either pipe. It is started with an empty
  * environment (agents get exactly the env of their request) and exits when its stdin closes,
- * which is also what happens when the server dies, even by SIGKILL.
+ * which is also what happens when the server dies, even by SIGKILL: the kernel closes the pipe.
  *
  * Imports only node-pty and node builtins: it must stay small.
  */
@@ -13,11 +13,9 @@ import { constants } from 'node:os';
 import { spawn, type IPty } from 'node-pty';
 import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
 
-const graceMs = Number(process.argv[2] ?? 2000);
 const ptys = new Map<number, IPty>();
 let out: string[] = [];
 let flushing = false;
-let closing = false;
 
 const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([n, v]) => [v as number, n]));
 
@@ -43,13 +41,8 @@ function startTime(pid: number): string | undefined {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try { process.kill(-pid, signal); } catch { /* gone */ }
-}
-
 function handle(msg: ToSpawner): void {
   if (msg.t === 'spawn') {
-    if (closing) { send({ t: 'failed', id: msg.id, message: 'the spawner is stopping' }); return; }
     let pty: IPty;
     try {
       pty = spawn(msg.file, msg.args, { name: 'xterm-256color', cols: msg.cols, rows: msg.rows, cwd: msg.cwd, env: msg.env });
@@ -63,7 +56,6 @@ function handle(msg: ToSpawner): void {
     pty.onExit(({ exitCode, signal }) => {
       ptys.delete(msg.id);
       send({ t: 'exit', id: msg.id, code: signal ? null : exitCode, signal: signal ? SIGNALS.get(signal) ?? String(signal) : null });
-      if (closing && ptys.size === 0) process.exit(0);
     });
     return;
   }
@@ -77,16 +69,13 @@ function handle(msg: ToSpawner): void {
   }
 }
 
-/** The server is gone or done: end every agent's group (SIGTERM, SIGKILL after the grace) and exit. */
+/**
+ * The server is gone or done. Exiting closes every PTY master, so each agent gets the hang-up it
+ * got when the server held the terminals itself; one that ignores it is an orphan the next server
+ * finds in its records and ends (restore), as before.
+ */
 function shutdown(): void {
-  if (closing) return;
-  closing = true;
-  if (ptys.size === 0) process.exit(0);
-  for (const pty of ptys.values()) signalGroup(pty.pid, 'SIGTERM');
-  setTimeout(() => {
-    for (const pty of ptys.values()) signalGroup(pty.pid, 'SIGKILL');
-    process.exit(0);
-  }, graceMs).unref();
+  process.exit(0);
 }
 
 // Signals meant for the server's terminal or service unit are the server's to act on: it stops

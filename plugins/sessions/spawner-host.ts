@@ -11,7 +11,7 @@ const CHILD = fileURLToPath(new URL('./spawner-child.js', import.meta.url));
 /** How the spawner host behaves. */
 export interface SpawnerHostOptions {
   log: Logger;
-  /** SIGTERM -> SIGKILL grace for agents the spawner ends itself (when the server is gone). */
+  /** SIGTERM -> SIGKILL grace for the groups of processes whose spawner died. */
   killGraceMs: number;
 }
 
@@ -68,7 +68,7 @@ export class SpawnerHost implements PtyHost {
     if (this.child) return this.child;
     // No environment and no exec arguments of ours: the server's secrets, NODE_OPTIONS preloads and
     // profiler flags stay here. Its own process group keeps terminal signals meant for the server away.
-    const child = spawn(process.execPath, [CHILD, String(this.opts.killGraceMs)], {
+    const child = spawn(process.execPath, [CHILD], {
       env: {}, stdio: ['pipe', 'pipe', 'pipe'], detached: true,
     });
     this.child = child;
