@@ -31,6 +31,7 @@ export class SpawnerHost implements PtyHost {
   private child: ChildProcess | undefined;
   private readonly hosted = new Map<number, Hosted>();
   private nextId = 1;
+  private outbox: string[] = [];
   private closed = false;
 
   constructor(private readonly opts: SpawnerHostOptions) {}
@@ -61,7 +62,16 @@ export class SpawnerHost implements PtyHost {
   }
 
   private send(msg: ToSpawner): void {
-    this.ensureChild().stdin!.write(JSON.stringify(msg) + '\n');
+    this.ensureChild();
+    this.outbox.push(JSON.stringify(msg));
+    if (this.outbox.length > 1) return;
+    // One write per turn of the loop: a burst of creates or sends costs one syscall, not hundreds.
+    setImmediate(() => {
+      const lines = this.outbox;
+      this.outbox = [];
+      // A spawner that died meanwhile took its messages with it (lost() cleared them); these are the next one's.
+      if (lines.length) this.child?.stdin!.write(lines.join('\n') + '\n');
+    });
   }
 
   private ensureChild(): ChildProcess {
@@ -129,6 +139,7 @@ export class SpawnerHost implements PtyHost {
   private lost(child: ChildProcess, code: number | null, signal: string | null): void {
     if (this.child !== child) return;
     this.child = undefined;
+    this.outbox = [];
     if (!this.closed) this.opts.log.error({ code, signal, hosted: this.hosted.size }, 'spawner exited; its sessions lost their terminals');
     const hosted = [...this.hosted.values()];
     this.hosted.clear();
