@@ -85,6 +85,9 @@ const client = fork(join(dirname(fileURLToPath(import.meta.url)), 'sessions-comm
 global.gc?.();
 const rss0 = process.memoryUsage().rss;
 let rss1 = rss0;
+// Main-thread busy time from the first create until every session is idle, per session.
+const elu0 = performance.eventLoopUtilization();
+let createBusyMs = 0;
 const result = await new Promise<ClientResult>((resolve, reject) => {
   client.on('message', (msg: { type: string; n?: number; result?: ClientResult; message?: string }) => {
     if (msg.type === 'result') resolve(msg.result!);
@@ -94,6 +97,7 @@ const result = await new Promise<ClientResult>((resolve, reject) => {
         done: () => idle.size >= msg.n!,
         after: () => {
           lag.disable();
+          createBusyMs = performance.eventLoopUtilization(elu0).active;
           global.gc?.();
           rss1 = process.memoryUsage().rss;
           consumed = turns;
@@ -128,7 +132,7 @@ process.stdout.write([
   row(`output -> state-changed, ${N} at once`, eventMs.conc),
   row(`DELETE /v1/sessions/:id, ${N} at once`, result.deleteMs),
   `RSS of the server process: ${(rss0 / 1048576).toFixed(1)} -> ${(rss1 / 1048576).toFixed(1)} MiB with ${N} live sessions = ${((rss1 - rss0) / N / 1024).toFixed(0)} KiB per session`,
-  `event-loop delay while creating: p99 ${lagMs().p99.toFixed(1)} ms, max ${lagMs().max.toFixed(1)} ms`,
+  `event-loop delay while creating: p99 ${lagMs().p99.toFixed(1)} ms, max ${lagMs().max.toFixed(1)} ms; main thread busy ${(createBusyMs / N).toFixed(2)} ms per create`,
   `left after deleting all: ${leftLive} live sessions, ${leftProcs} processes`,
   '',
 ].join('\n'));
@@ -137,6 +141,7 @@ const ms = (name: string, value: number, target?: Figure['target'], note?: strin
 ms(`${N} creates at once, p50`, pct(result.createConcMs, 50), { op: '<=', limit: 3000 });
 ms(`${N} creates at once, p99`, pct(result.createConcMs, 99), { op: '<=', limit: 6000 });
 ms('event-loop delay while creating, max', lagMs().max, { op: '<=', limit: 50 });
+ms('main-thread busy per create', createBusyMs / N, undefined, 'create through first idle, all work on the loop');
 ms(`GET /v1/sessions/:id with ${N} live, p99`, pct(result.getMs, 99), { op: '<', limit: 50 }, '32 requests in flight');
 ms(`send with ${N} live, p99`, pct(result.sendConcMs, 99), { op: '<', limit: 100 }, `${N} at once`);
 ms(`output -> event with ${N} live, p99`, pct(eventMs.conc, 99), { op: '<', limit: 250 }, `${N} at once`);
