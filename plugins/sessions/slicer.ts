@@ -30,9 +30,8 @@ export class Slicer {
   private drain(): void {
     this.scheduled = false;
     const end = performance.now() + this.budgetMs;
-    let job: (() => void) | undefined;
-    while ((job = this.queue.shift())) {
-      job();
+    while (this.queue.length) {
+      this.queue.shift()!();
       if (performance.now() >= end) break;
     }
     if (this.queue.length) this.schedule();

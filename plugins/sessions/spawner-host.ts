@@ -70,7 +70,7 @@ export class SpawnerHost implements PtyHost {
       const lines = this.outbox;
       this.outbox = [];
       // A spawner that died meanwhile took its messages with it (lost() cleared them); these are the next one's.
-      if (lines.length) this.child?.stdin!.write(lines.join('\n') + '\n');
+      if (lines.length) this.child?.stdin?.write(lines.join('\n') + '\n');
     });
   }
 
