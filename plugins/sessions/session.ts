@@ -49,8 +49,8 @@ export class Session {
   /** Announces new transcript entries as `session.message`. */
   readonly messages: MessageFeed;
   pty: TerminalPty | undefined;
-  /** Set while a spawn is on its way to the host, so a second one is refused. */
-  private spawning = false;
+  /** A spawn on its way to the host: a second one is refused, and ending the session waits for it. */
+  private spawning: Promise<unknown> | undefined;
   /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
   ending: 'kill' | 'shutdown' | undefined;
   private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
@@ -169,15 +169,16 @@ export class Session {
       [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
       ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}), 'process.executable.name': basename(spec.command),
     };
-    this.spawning = true;
+    const spawned = withSpan('pty.spawn', attributes, async (span) => {
+      const pty = await this.spawnPty(spec);
+      span.setAttribute('process.pid', pty.pid);
+      return pty;
+    });
+    this.spawning = spawned.catch(() => {});
     try {
-      return await withSpan('pty.spawn', attributes, async (span) => {
-        const pty = await this.spawnPty(spec);
-        span.setAttribute('process.pid', pty.pid);
-        return pty;
-      });
+      return await spawned;
     } finally {
-      this.spawning = false;
+      this.spawning = undefined;
     }
   }
 
@@ -265,6 +266,8 @@ export class Session {
    * gone. A pid whose start time no longer matches belongs to someone else now and is left alone.
    */
   async terminate(): Promise<void> {
+    // A process still being started is ended too, once its pid is known.
+    await this.spawning;
     const grace = this.killGraceMs;
     const others = (this.record.groups ?? []).map((g) => terminateGroup(g.pgid, grace, undefined, g.startTime));
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
