@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { spawn, type IPty } from 'node-pty';
 import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
 
@@ -19,6 +20,13 @@ let flushing = false;
 
 const SIGNALS = new Map<number, string>(Object.entries(constants.signals).map(([n, v]) => [v as number, n]));
 
+function flush(): void {
+  if (!out.length) return;
+  const lines = out;
+  out = [];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 function send(msg: FromSpawner): void {
   out.push(JSON.stringify(msg));
   if (flushing) return;
@@ -26,9 +34,7 @@ function send(msg: FromSpawner): void {
   // One write per turn of the loop: output of many agents travels together.
   setImmediate(() => {
     flushing = false;
-    const lines = out;
-    out = [];
-    process.stdout.write(lines.join('\n') + '\n');
+    flush();
   });
 }
 
@@ -41,22 +47,42 @@ function startTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * Spawns waiting their turn. A fork costs a few ms even here, so a burst is worked off in slices,
+ * each followed by a write of what is known: the first processes are reported while later ones
+ * are still being forked, instead of all of them after the last.
+ */
+const spawnQueue: Array<Extract<ToSpawner, { t: 'spawn' }>> = [];
+let pumping = false;
+
+function pump(): void {
+  const end = performance.now() + 10;
+  while (spawnQueue.length && performance.now() < end) start(spawnQueue.shift()!);
+  flush();
+  if (spawnQueue.length) setImmediate(pump); else pumping = false;
+}
+
+function start(msg: Extract<ToSpawner, { t: 'spawn' }>): void {
+  let pty: IPty;
+  try {
+    pty = spawn(msg.file, msg.args, { name: 'xterm-256color', cols: msg.cols, rows: msg.rows, cwd: msg.cwd, env: msg.env });
+  } catch (err) {
+    send({ t: 'failed', id: msg.id, message: (err as Error).message });
+    return;
+  }
+  ptys.set(msg.id, pty);
+  send({ t: 'spawned', id: msg.id, pid: pty.pid, startTime: startTime(pty.pid) });
+  pty.onData((data) => send({ t: 'data', id: msg.id, data }));
+  pty.onExit(({ exitCode, signal }) => {
+    ptys.delete(msg.id);
+    send({ t: 'exit', id: msg.id, code: signal ? null : exitCode, signal: signal ? SIGNALS.get(signal) ?? String(signal) : null });
+  });
+}
+
 function handle(msg: ToSpawner): void {
   if (msg.t === 'spawn') {
-    let pty: IPty;
-    try {
-      pty = spawn(msg.file, msg.args, { name: 'xterm-256color', cols: msg.cols, rows: msg.rows, cwd: msg.cwd, env: msg.env });
-    } catch (err) {
-      send({ t: 'failed', id: msg.id, message: (err as Error).message });
-      return;
-    }
-    ptys.set(msg.id, pty);
-    send({ t: 'spawned', id: msg.id, pid: pty.pid, startTime: startTime(pty.pid) });
-    pty.onData((data) => send({ t: 'data', id: msg.id, data }));
-    pty.onExit(({ exitCode, signal }) => {
-      ptys.delete(msg.id);
-      send({ t: 'exit', id: msg.id, code: signal ? null : exitCode, signal: signal ? SIGNALS.get(signal) ?? String(signal) : null });
-    });
+    spawnQueue.push(msg);
+    if (!pumping) { pumping = true; setImmediate(pump); }
     return;
   }
   const pty = ptys.get(msg.id);
