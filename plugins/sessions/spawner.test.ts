@@ -10,7 +10,7 @@ import pino from 'pino';
 import { SpawnerHost } from './spawner-host.js';
 import type { PtyProcess, PtySpawnRequest } from './pty-host.js';
 import { terminateGroup } from './process-group.js';
-import { TOKEN, cleanup, processGone, waitGone, waitGroupGone } from './test-helpers.js';
+import { TOKEN, cleanup, makeApp, processGone, waitGone, waitGroupGone, waitState } from './test-helpers.js';
 
 const log = pino({ level: 'silent' });
 const ENV = { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' };
@@ -121,6 +121,25 @@ t.test('when the spawner dies its processes are ended and reported, and the next
   t.not(host.pid, spawner, 'a new spawner runs');
   t.same(await again.exit, { code: 0, signal: null });
   t.match(again.output(), /second/);
+});
+
+t.test('a session whose spawner died ends as hung up, and the next session starts on a new spawner', async (t) => {
+  const h = await makeApp();
+  t.teardown(async () => { await h.app.close(); await cleanup(h.stateDir, h.work); });
+  const first = (await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command' })).json as { id: string; pid: number };
+  await waitState(h.app, first.id, 'idle');
+  const stat = await readFile(`/proc/${first.pid}/stat`, 'utf8');
+  const spawner = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  process.kill(spawner, 'SIGKILL');
+  const ended = await waitState(h.app, first.id, 'exited');
+  t.equal(ended.exitSignal, 'SIGHUP');
+  t.equal(ended.reason, 'ended by SIGHUP');
+  t.ok(await waitGone(first.pid), 'its agent is gone');
+  const second = await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command', reuse: false });
+  t.equal(second.status, 201);
+  await waitState(h.app, second.json.id as string, 'idle');
+  const stat2 = await readFile(`/proc/${second.json.pid as number}/stat`, 'utf8');
+  t.not(Number(stat2.slice(stat2.lastIndexOf(')') + 2).split(' ')[1]), spawner, 'it runs under a new spawner');
 });
 
 t.test('after a kill -9 of the server neither its spawner nor its agent is left, and the spawner holds no secret', async (t) => {
