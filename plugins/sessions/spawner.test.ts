@@ -10,6 +10,8 @@ import pino from 'pino';
 import { SpawnerHost } from './spawner-host.js';
 import type { PtyProcess, PtySpawnRequest } from './pty-host.js';
 import { terminateGroup } from './process-group.js';
+import { findSetpriv, resolveAgentUser, runAsArgv } from './agent-user.js';
+import { AGENT_USER, ensureAgentUser } from '../../test/support/agent-user.js';
 import { TOKEN, cleanup, makeApp, processGone, waitGone, waitGroupGone, waitState } from './test-helpers.js';
 
 const log = pino({ level: 'silent' });
@@ -105,6 +107,25 @@ t.test('the spawner has no environment of its own and its pipes never reach an a
   for (const pipe of pipes) t.notOk(agentFds.includes(pipe), `the agent does not hold ${pipe}`);
   p.proc.write('\r');
   await p.exit;
+});
+
+const agentUser = ensureAgentUser();
+t.test('an agent running as the agent user can read neither the spawner\'s environment nor its pipes', { skip: 'skip' in agentUser ? agentUser.skip : false }, async (t) => {
+  const host = new SpawnerHost({ log, killGraceMs: 1000 });
+  t.teardown(() => host.close());
+  const probe = [
+    'p=$PPID',
+    'cat /proc/$p/environ >/dev/null 2>&1 && echo ENV:readable || echo ENV:denied',
+    'ls /proc/$p/fd >/dev/null 2>&1 && echo FD:listable || echo FD:denied',
+    "(echo '{}' > /proc/$p/fd/0) 2>/dev/null && echo PIPE:writable || echo PIPE:denied",
+    'exit 0',
+  ].join('; ');
+  const argv = runAsArgv(findSetpriv()!, resolveAgentUser(AGENT_USER), '/bin/sh', ['-c', probe]);
+  const p = await run(host, '', { file: argv.command, args: argv.args });
+  t.same(await p.exit, { code: 0, signal: null });
+  t.match(p.output(), /ENV:denied/);
+  t.match(p.output(), /FD:denied/);
+  t.match(p.output(), /PIPE:denied/);
 });
 
 t.test('when the spawner dies its processes are ended and reported, and the next spawn starts a new one', async (t) => {
