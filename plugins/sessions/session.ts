@@ -51,6 +51,8 @@ export class Session {
   pty: TerminalPty | undefined;
   /** A spawn on its way to the host: a second one is refused, and ending the session waits for it. */
   private spawning: Promise<unknown> | undefined;
+  /** A save promised by `saveSoon`, not made yet. */
+  private soon: NodeJS.Timeout | undefined;
   /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
   ending: 'kill' | 'shutdown' | undefined;
   /** The kill in flight (status `ending`): resolves once the process group is gone and the session exited. */
@@ -122,8 +124,22 @@ export class Session {
   /** Persists the record (coalesced). After shutdown nothing is written, so the last state stays. */
   save(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    clearTimeout(this.soon);
+    this.soon = undefined;
     this.record.updatedAt = new Date().toISOString();
     return this.writer.save();
+  }
+
+  /**
+   * Persists changes that may reach the disk a little later (counters, activity times): the next
+   * save of anything carries them, and if none comes within `ms`, this one is made. A send is
+   * almost always followed by a state change that saves anyway; writing twice per message only
+   * lengthens the queue of fsyncs that every durable answer waits behind.
+   */
+  saveSoon(ms = 1000): void {
+    if (this.closed || this.soon) return;
+    this.soon = setTimeout(() => { this.soon = undefined; void this.save(); }, ms);
+    this.soon.unref();
   }
 
   /**
@@ -322,6 +338,7 @@ export class Session {
   }
 
   async flush(): Promise<void> {
+    if (this.soon) await this.save();
     await this.writer.flush();
     await this.transcriptLog.flush();
   }
