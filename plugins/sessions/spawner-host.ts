@@ -57,8 +57,13 @@ export class SpawnerHost implements PtyHost {
     if (!child) return;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.ref();
-    child.stdin?.end();
+    const lines = this.outbox;
+    this.outbox = [];
+    child.stdin?.end(lines.length ? lines.join('\n') + '\n' : undefined);
+    // It exits as soon as it reads the end; one that does not is not allowed to hold shutdown.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await gone;
+    clearTimeout(timer);
   }
 
   private send(msg: ToSpawner): void {
