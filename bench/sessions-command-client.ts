@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 
 /** What the client sends back at the end. */
 export interface ClientResult {
+  /** The server's first create after boot (then ended), before the burst. */
+  firstCreateMs: number;
   createConcMs: number[];
   getMs: number[];
   sendSeqMs: number[];
@@ -27,7 +29,7 @@ let idleResolve: (() => void) | undefined;
  * Asks the server side, which watches the event bus, to answer once all `n` sessions are idle
  * (`wait-idle`), or once `n` more working -> idle turns have completed (`wait-turns`).
  */
-function waitFor(type: 'wait-idle' | 'wait-turns' | 'phase-conc', n: number): Promise<void> {
+function waitFor(type: 'wait-idle' | 'wait-turns' | 'phase-conc' | 'phase-burst', n: number): Promise<void> {
   return new Promise((resolve) => {
     idleResolve = resolve;
     process.send!({ type, n });
@@ -45,13 +47,19 @@ async function run(base: string, token: string, n: number, seq: number, rounds: 
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return { json, ms: nowMs() - t0 };
   };
-  const r: ClientResult = { createConcMs: [], getMs: [], sendSeqMs: [], sendConcMs: [], deleteMs: [], deleteAllExitedMs: NaN, ids: [], pids: [] };
+  const r: ClientResult = { firstCreateMs: NaN, createConcMs: [], getMs: [], sendSeqMs: [], sendConcMs: [], deleteMs: [], deleteAllExitedMs: NaN, ids: [], pids: [] };
   const create = async (into: number[]) => {
     const c = await call('POST', '/v1/sessions', { workDir: process.env.BENCH_WORK, agent: 'command', reuse: false });
     into.push(c.ms);
     r.ids.push(c.json.id as string);
     r.pids.push(c.json.pid as number);
   };
+  // One session first, made and ended, so what a server does once in its life (start the spawner,
+  // load the terminal model, compile each route's schemas) is timed apart from the burst.
+  const first = await call('POST', '/v1/sessions', { workDir: process.env.BENCH_WORK, agent: 'command', reuse: false });
+  r.firstCreateMs = first.ms;
+  await call('DELETE', `/v1/sessions/${first.json.id as string}?wait=true`);
+  await waitFor('phase-burst', 0);
   // Every session at once: the burst an orchestrator causes when it fans a job out.
   await Promise.all(Array.from({ length: n }, () => create(r.createConcMs)));
   await waitFor('wait-idle', n);

@@ -36,7 +36,7 @@ function refuseNonFinite(validate: Validate): Validate {
  * integer; the response serializer then throws, so such input must be refused up front.
  */
 export function finiteValidatorFactory() {
-  // Required here, not imported: Ajv loads with the first validator compiled (see lazy-compile.ts).
+  // Required here, not imported: Ajv loads when fastify first asks for a compiler (see lazy-compile.ts).
   const AjvCompiler = require('@fastify/ajv-compiler') as typeof import('@fastify/ajv-compiler');
   const factory = AjvCompiler() as unknown as (schemas: unknown, options: unknown) => BuildValidator;
   return (externalSchemas: unknown, options: unknown) => {
