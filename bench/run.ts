@@ -6,6 +6,7 @@
  *
  *   npm run bench            # all
  *   npm run bench -- acp     # those whose file name contains "acp"
+ *   npm run bench -- create-idle sessions-command idle-rss delete request-log   # several
  *   npm run bench -- notify  # webhook deliveries per second (notify-webhook.ts)
  *   npm run bench -- tracing # tracing overhead: off vs on at sample rates 1.0 and 0.1
  */
@@ -17,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { type Figure, meets } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const filter = process.argv[2] ?? '';
+const filters = process.argv.slice(2);
 const benches = readdirSync(here)
-  .filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.includes('-client') && f.includes(filter))
+  .filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.includes('-client') && (filters.length === 0 || filters.some((x) => f.includes(x))))
   .sort();
 const scratch = mkdtempSync(join(tmpdir(), 'aegis-bench-figures-'));
 const rows: Array<Figure & { bench: string }> = [];
