@@ -1,6 +1,7 @@
 import { mkdir, open, rename, readFile, unlink, chmod, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { dirSyncer, type DirSyncer } from './dir-sync.js';
 
 /**
  * Creates the state directory (mode 0700) if missing and tightens an existing one
@@ -12,18 +13,21 @@ export async function ensureStateDir(dir: string): Promise<void> {
   if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }
 
-/** Fsyncs a directory so a rename or a new file in it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
+/**
+ * Fsyncs a directory so a rename or a new file in it survives a crash. Concurrent callers share
+ * fsyncs (see DirSyncer): each resolves once an fsync that began after its call has finished.
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  return dirSyncer.sync(dir);
 }
 
 /**
  * Replaces `file` atomically: writes a temp file beside it, fsyncs it, renames it over the
  * target and fsyncs the directory. A crash at any instant leaves either the old or the new
- * content, never a torn file.
+ * content, never a torn file. The directory fsync is shared with the other writes into the same
+ * folder at the time (group commit), so a burst of writes costs few of them.
  */
-export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -38,12 +42,12 @@ export async function atomicWrite(file: string, data: string | Uint8Array, mode 
   }
   await fh.close();
   await rename(tmp, file);
-  await fsyncDir(dir);
+  await syncer.sync(dir);
 }
 
 /** Writes JSON atomically (pretty, newline-terminated). */
-export function atomicWriteJson(file: string, value: unknown, mode = 0o600): Promise<void> {
-  return atomicWrite(file, JSON.stringify(value, null, 2) + '\n', mode);
+export function atomicWriteJson(file: string, value: unknown, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
+  return atomicWrite(file, JSON.stringify(value, null, 2) + '\n', mode, syncer);
 }
 
 /** Reads JSON, or returns `undefined` when the file does not exist. */
