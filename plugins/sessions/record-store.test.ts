@@ -45,3 +45,26 @@ t.test('hook secrets are long, random, private and stable', async (t) => {
   const { stat } = await import('node:fs/promises');
   t.equal((await stat(files.secret('s1'))).mode & 0o777, 0o600);
 });
+
+t.test('a save asked for in the turn a write loop ends starts a new write instead of joining the finished one', async (t) => {
+  const state = { n: 1 };
+  const written: number[] = [];
+  const releases: Array<() => void> = [];
+  const write = (_file: string, value: unknown) => new Promise<void>((resolve) => {
+    written.push((value as { n: number }).n);
+    releases.push(resolve);
+  });
+  const writer = new RecordWriter('/unused', () => ({ ...state }) as unknown as SessionRecord, log, write);
+  const first = writer.save();
+  t.same(written, [1]);
+  let second: Promise<void> | undefined;
+  // The loop resumes in the next microtask and ends; this save runs in the one right after.
+  releases[0]!();
+  queueMicrotask(() => { state.n = 2; second = writer.save(); });
+  await first;
+  t.same(written, [1, 2], 'the new state gets its own write');
+  releases[1]!();
+  await second;
+  await writer.flush();
+  t.same(written, [1, 2]);
+});

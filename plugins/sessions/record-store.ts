@@ -23,9 +23,19 @@ export class SessionFiles {
 
   /** Creates and stores a new random hook secret for a session. */
   async newSecret(id: string): Promise<string> {
-    const secret = randomBytes(32).toString('base64url');
-    await atomicWrite(this.secret(id), secret + '\n', 0o600);
+    const secret = SessionFiles.makeSecret();
+    await this.saveSecret(id, secret);
     return secret;
+  }
+
+  /** A new random hook secret, not stored yet. */
+  static makeSecret(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  /** Stores a session's hook secret (atomic, 0600). */
+  saveSecret(id: string, secret: string): Promise<void> {
+    return atomicWrite(this.secret(id), secret + '\n', 0o600);
   }
 
   /** The stored hook secret, or a new one when the file is missing (a record from an older layout). */
@@ -72,7 +82,11 @@ export class RecordWriter {
   private running: Promise<void> | undefined;
   private dirty = false;
 
-  constructor(private readonly file: string, private readonly snapshot: () => SessionRecord, private readonly log: Logger) {}
+  constructor(
+    private readonly file: string, private readonly snapshot: () => SessionRecord, private readonly log: Logger,
+    /** The durable write (tests hold it to reach an exact interleaving). */
+    private readonly write: (file: string, value: unknown) => Promise<void> = atomicWriteJson,
+  ) {}
 
   /** Schedules a write; resolves once a write that includes the current state has finished. */
   save(): Promise<void> {
@@ -81,7 +95,7 @@ export class RecordWriter {
       this.dirty = true;
       return this.running;
     }
-    this.running = this.loop().finally(() => { this.running = undefined; });
+    this.running = this.loop();
     return this.running;
   }
 
@@ -91,13 +105,19 @@ export class RecordWriter {
   }
 
   private async loop(): Promise<void> {
-    do {
-      this.dirty = false;
-      try {
-        await atomicWriteJson(this.file, this.snapshot());
-      } catch (err) {
-        this.log.error({ err, file: this.file }, 'session record write failed');
-      }
-    } while (this.dirty);
+    try {
+      do {
+        this.dirty = false;
+        try {
+          await this.write(this.file, this.snapshot());
+        } catch (err) {
+          this.log.error({ err, file: this.file }, 'session record write failed');
+        }
+      } while (this.dirty);
+    } finally {
+      // Cleared in the same turn as the last look at `dirty`: a save() after it starts a new loop
+      // instead of joining one that has already decided to stop.
+      this.running = undefined;
+    }
   }
 }
