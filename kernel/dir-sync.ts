@@ -23,12 +23,12 @@ export class DirSyncer {
 
   /** Resolves once an fsync of `dir` that began after this call has finished. */
   sync(dir: string): Promise<void> {
-    let state = this.dirs.get(dir);
-    const running = state !== undefined;
-    if (!state) this.dirs.set(dir, state = { queued: [] });
-    const queue = state.queued;
-    const p = new Promise<void>((resolve, reject) => { queue.push({ resolve, reject }); });
-    if (!running) void this.drain(dir, state);
+    const known = this.dirs.get(dir);
+    const state = known ?? { queued: [] };
+    if (!known) this.dirs.set(dir, state);
+    const p = new Promise<void>((resolve, reject) => { state.queued.push({ resolve, reject }); });
+    // No drain yet: this caller starts one, and its fsync is issued before this call returns.
+    if (!known) void this.drain(dir, state);
     return p;
   }
 

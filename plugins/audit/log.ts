@@ -169,23 +169,24 @@ export class AuditLog {
   /** Starts a head write for the current position, or marks one more for after the running one. */
   private scheduleHead(): void {
     if (this.headWriting) { this.headDirty = true; return; }
-    this.headWriting = this.writeHeads().finally(() => {
-      this.headWriting = undefined;
-      // A batch committed between the loop's last look and now still gets its head.
-      if (this.headDirty) this.scheduleHead();
-    });
+    this.headWriting = this.writeHeads();
   }
 
   private async writeHeads(): Promise<void> {
-    do {
-      this.headDirty = false;
-      try {
-        await this.putHead({ ...this.head });
-      } catch (err) {
-        // The records are durable; a stale head only makes verify look at fewer of them.
-        this.log?.error({ err }, 'audit: the signed head could not be written');
-      }
-    } while (this.headDirty);
+    try {
+      do {
+        this.headDirty = false;
+        try {
+          await this.putHead({ ...this.head });
+        } catch (err) {
+          // The records are durable; a stale head only makes verify look at fewer of them.
+          this.log?.error({ err }, 'audit: the signed head could not be written');
+        }
+      } while (this.headDirty);
+    } finally {
+      // Cleared in the same turn as the last look at headDirty, so no request falls between them.
+      this.headWriting = undefined;
+    }
   }
 
   private seal(entry: AuditEntry, seq: number, ts: string, prevHash: string): AuditRecord {
