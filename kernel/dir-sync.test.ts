@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirSyncer, fsyncDirOnce } from './dir-sync.js';
-import { atomicWrite } from './state-dir.js';
+import { appendLineDurable, atomicWrite } from './state-dir.js';
 
 /** An fsync stand-in that counts calls and finishes each one only when the test says so. */
 function heldFsync(real?: (dir: string) => Promise<void>) {
@@ -99,4 +99,17 @@ t.test('a failed directory fsync fails every atomic write it covered', async (t)
   const syncer = new DirSyncer(async () => { throw boom; });
   const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => atomicWrite(join(dir, `f${i}`), 'x', 0o600, syncer)));
   t.ok(results.every((r) => r.status === 'rejected' && r.reason === boom));
+});
+
+t.test('the first durable append to a file also syncs its folder, later ones do not', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-dirsync-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const synced: string[] = [];
+  const syncer = new DirSyncer(async (d) => { synced.push(d); await fsyncDirOnce(d); });
+  const file = join(dir, 'log.jsonl');
+  await appendLineDurable(file, '{"a":1}', 0o600, syncer);
+  t.same(synced, [dir], 'the new file\'s entry is made durable');
+  await appendLineDurable(file, '{"a":2}', 0o600, syncer);
+  t.same(synced, [dir], 'an existing file needs no folder fsync');
+  t.equal(await readFile(file, 'utf8'), '{"a":1}\n{"a":2}\n');
 });

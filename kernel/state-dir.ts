@@ -61,18 +61,23 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
 }
 
 /**
- * Appends one line and fsyncs before resolving, for append-only logs (audit, events).
+ * Appends one line and fsyncs before resolving, for append-only logs (audit, events). The first
+ * append to a file also fsyncs its folder (shared with other writers there), so a new log's
+ * directory entry is as durable as its first line.
  * Callers serialise their own appends; a torn last line after a crash is the reader's to skip.
  */
-export async function appendLineDurable(file: string, line: string, mode = 0o600): Promise<void> {
+export async function appendLineDurable(file: string, line: string, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const fh = await open(file, 'a', mode);
+  let fresh: boolean;
   try {
+    fresh = (await fh.stat()).size === 0;
     await fh.writeFile(line.endsWith('\n') ? line : line + '\n');
     await fh.sync();
   } finally {
     await fh.close();
   }
+  if (fresh) await syncer.sync(dirname(file));
 }
 
 /** The state directory handle plugins receive as `app.stateDir`. */
