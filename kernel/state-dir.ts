@@ -21,6 +21,24 @@ export function fsyncDir(dir: string): Promise<void> {
   return dirSyncer.sync(dir);
 }
 
+/** Temp names: unique per process (pid and a random tag, in case a pid is reused) and per write. */
+const TMP_TAG = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tmpSeq = 0;
+
+/**
+ * Opens `file`, creating its folder (0700) only when the open says it is missing: the folder
+ * almost always exists, and a burst of writes should not pay a mkdir each.
+ */
+async function openMakingDir(file: string, flags: string, mode: number) {
+  try {
+    return await open(file, flags, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    return open(file, flags, mode);
+  }
+}
+
 /**
  * Replaces `file` atomically: writes a temp file beside it, fsyncs it, renames it over the
  * target and fsyncs the directory. A crash at any instant leaves either the old or the new
@@ -29,9 +47,8 @@ export function fsyncDir(dir: string): Promise<void> {
  */
 export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', mode);
+  const tmp = join(dir, `.${basename(file)}.${TMP_TAG}.${++tmpSeq}.tmp`);
+  const fh = await openMakingDir(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();
@@ -67,8 +84,7 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
  * Callers serialise their own appends; a torn last line after a crash is the reader's to skip.
  */
 export async function appendLineDurable(file: string, line: string, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const fh = await open(file, 'a', mode);
+  const fh = await openMakingDir(file, 'a', mode);
   let fresh: boolean;
   try {
     fresh = (await fh.stat()).size === 0;
