@@ -165,7 +165,8 @@ const cliRss = ids.map((id) => {
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
   } catch { return NaN; }
 });
-for (const id of ids) await call('DELETE', `/v1/sessions/${id}`);
+// Waits for each exit, so the baseline below runs without Aegis's agents still ending.
+for (const id of ids) await call('DELETE', `/v1/sessions/${id}?wait=true`);
 
 // --- the CLI alone, after Aegis let go of its sessions: spawn to input box in a bare PTY -------
 const bareMs: number[] = [];

@@ -12,6 +12,8 @@ export interface ClientResult {
   sendSeqMs: number[];
   sendConcMs: number[];
   deleteMs: number[];
+  /** From the first DELETE until every session is exited (its process group gone). */
+  deleteAllExitedMs: number;
   ids: string[];
   pids: number[];
 }
@@ -43,7 +45,7 @@ async function run(base: string, token: string, n: number, seq: number, rounds: 
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return { json, ms: nowMs() - t0 };
   };
-  const r: ClientResult = { createConcMs: [], getMs: [], sendSeqMs: [], sendConcMs: [], deleteMs: [], ids: [], pids: [] };
+  const r: ClientResult = { createConcMs: [], getMs: [], sendSeqMs: [], sendConcMs: [], deleteMs: [], deleteAllExitedMs: NaN, ids: [], pids: [] };
   const create = async (into: number[]) => {
     const c = await call('POST', '/v1/sessions', { workDir: process.env.BENCH_WORK, agent: 'command', reuse: false });
     into.push(c.ms);
@@ -69,7 +71,12 @@ async function run(base: string, token: string, n: number, seq: number, rounds: 
     await Promise.all(r.ids.map(async (id) => r.sendConcMs.push((await call('POST', `/v1/sessions/${id}/send`, { text: `r${round}` })).ms)));
     await waitFor('wait-turns', n);
   }
+  const t0 = nowMs();
   r.deleteMs = (await Promise.all(r.ids.map((id) => call('DELETE', `/v1/sessions/${id}`)))).map((d) => d.ms);
+  // DELETE answers with the session ending; a second DELETE with wait=true joins that kill and
+  // answers once the process group is gone, so "nothing left" below is checked after the end.
+  await Promise.all(r.ids.map((id) => call('DELETE', `/v1/sessions/${id}?wait=true`)));
+  r.deleteAllExitedMs = nowMs() - t0;
   return r;
 }
 

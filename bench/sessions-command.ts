@@ -127,6 +127,7 @@ process.stdout.write([
   row('output -> state-changed, one at a time', eventMs.seq),
   row(`output -> state-changed, ${N} at once`, eventMs.conc),
   row(`DELETE /v1/sessions/:id, ${N} at once`, result.deleteMs),
+  `all ${N} exited (process groups gone) ${result.deleteAllExitedMs.toFixed(0)} ms after the first DELETE`,
   `RSS of the server process: ${(rss0 / 1048576).toFixed(1)} -> ${(rss1 / 1048576).toFixed(1)} MiB with ${N} live sessions = ${((rss1 - rss0) / N / 1024).toFixed(0)} KiB per session`,
   `event-loop delay while creating: p99 ${lagMs().p99.toFixed(1)} ms, max ${lagMs().max.toFixed(1)} ms`,
   `left after deleting all: ${leftLive} live sessions, ${leftProcs} processes`,

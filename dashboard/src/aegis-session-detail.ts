@@ -110,7 +110,8 @@ export class AegisSessionDetail extends LitElement {
       return html`<p class="crumb"><a href=${BASE}>← Sessions</a></p>${this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p class="muted">Loading…</p>`}`;
     }
     const operator = canAct(this.me);
-    const live = v.status !== 'exited';
+    // An ending session takes no more actions (the server answers 409); it shows its end is under way.
+    const live = v.status !== 'exited' && v.status !== 'ending';
     return html`
       <p class="crumb"><a href=${BASE}>← Sessions</a></p>
       <div class="head">

@@ -2,11 +2,11 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 
 const TONE: Record<string, string> = {
-  working: 'info', starting: 'info', compacting: 'info', idle: 'idle', exited: 'off',
+  working: 'info', starting: 'info', compacting: 'info', idle: 'idle', ending: 'ending', exited: 'off',
   permission_prompt: 'warn', ask_question: 'warn', plan_mode: 'warn', rate_limit: 'danger', error: 'danger',
 };
 
-/** A session state as a coloured pill; states that wait for a human pulse gently. */
+/** A session state as a coloured pill; states that wait for a human, or that are on their way (ending), pulse gently. */
 @customElement('aegis-state-badge')
 export class AegisStateBadge extends LitElement {
   @property() state = '';
@@ -20,8 +20,10 @@ export class AegisStateBadge extends LitElement {
     .warn { background: var(--warn-soft); color: var(--warn); }
     .danger { background: var(--danger-soft); color: var(--danger); }
     .off { background: var(--idle-soft); color: var(--idle); }
+    .ending { background: var(--danger-soft); color: var(--danger); }
     .info::before { animation: pulse 1.4s ease-in-out infinite; }
     .warn::before { animation: pulse 1s ease-in-out infinite; }
+    .ending::before { animation: pulse 1.4s ease-in-out infinite; }
     @keyframes pulse { 50% { opacity: .25; } }
     @media (prefers-reduced-motion: reduce) { span::before { animation: none !important; } }
   `;

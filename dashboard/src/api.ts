@@ -15,7 +15,7 @@ export type { TranscriptEntry, PendingPermission, PendingQuestion } from '../../
 
 /** Every state, in the order the filters show them. */
 export const STATES: readonly SessionState[] = [
-  'starting', 'working', 'idle', 'permission_prompt', 'ask_question', 'plan_mode', 'compacting', 'rate_limit', 'error', 'exited',
+  'starting', 'working', 'idle', 'permission_prompt', 'ask_question', 'plan_mode', 'compacting', 'rate_limit', 'error', 'ending', 'exited',
 ];
 export const PERMISSION_MODES: readonly PermissionMode[] = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'];
 

@@ -66,7 +66,7 @@ t.test('garbage lines are skipped and counted; the agent still answers', async (
   const counters = (await call('GET', `/v1/sessions/${id}/metrics`)).json.driver;
   t.ok(counters.malformedLines >= 15, `malformed lines counted in the session metrics (${counters.malformedLines})`);
   t.match(counters, { unmatchedAnswers: 0, requestTimeouts: 0 });
-  await call('DELETE', `/v1/sessions/${id}`);
+  await call('DELETE', `/v1/sessions/${id}?wait=true`);
   t.same((await call('GET', `/v1/sessions/${id}/metrics`)).json.driver, counters, 'the counters outlive the process');
   await serverUnharmed(t);
 });
@@ -91,7 +91,7 @@ t.test('a prompt the agent never answers ends in error after promptTimeoutMs; de
   const error = nextEvent(short.app, 'session.state-changed', (p) => p.sessionId === id && p.to === 'error', SHORT + 3000);
   await short.call('POST', `/v1/sessions/${id}/send`, { text: 'hello?' });
   t.equal((await error).cause, 'acp:prompt-timeout');
-  const killed = await short.call('DELETE', `/v1/sessions/${id}`);
+  const killed = await short.call('DELETE', `/v1/sessions/${id}?wait=true`);
   t.match(killed.json, { status: 'exited', reason: 'killed' });
   t.ok(await waitGone(res.json.pid));
   await shortUnharmed(t);
@@ -109,7 +109,7 @@ t.test('delete ends the agent process group and marks the session killed', async
   const id = res.json.id as string;
   const pid = res.json.pid as number;
   t.ok(pid > 0);
-  const killed = await call('DELETE', `/v1/sessions/${id}`);
+  const killed = await call('DELETE', `/v1/sessions/${id}?wait=true`);
   t.match(killed.json, { status: 'exited', reason: 'killed' });
   t.ok(await waitGone(pid));
   t.equal((await call('POST', `/v1/sessions/${id}/interrupt`, {})).json.code, 'AEGIS_ERR_SESSION_EXITED');

@@ -42,7 +42,7 @@ t.test('/metrics is valid exposition with Prometheus names, and its counters mov
   t.ok(sampleValue(live, 'aegis_agent_resident_memory_bytes', { agent: 'command' })! > 0, 'with its memory');
   t.equal(sampleValue(live, 'aegis_message_delivery_seconds_count', { agent: 'command', delivered: 'true' }), 1);
 
-  t.equal((await app.inject({ method: 'DELETE', url: `/v1/sessions/${id}`, headers: bearer() })).statusCode, 200);
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/sessions/${id}?wait=true`, headers: bearer() })).statusCode, 200);
   const after = (await scrape(app)).families!;
   t.equal(sampleValue(after, 'aegis_sessions_created_total', { agent: 'command' }), 1, 'the create is counted');
   t.ok(sampleSum(after, 'aegis_session_state_transitions_total', { from: 'starting' }) >= 1, 'state changes are counted');

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/index.js';
 import type { AgentDriver, Answer, SendResult } from './driver.js';
 import type { PromptOption } from './types.js';
 import type { Session } from './session.js';
-import { InvalidOption, NoQuestion, NothingPending, SendTimeout, SessionExited } from './errors.js';
+import { InvalidOption, NoQuestion, NothingPending, SendTimeout, SessionEnding, SessionExited } from './errors.js';
 import { agentText } from './text.js';
 
 /** Rejects with `onTimeout()` if `work` takes longer than `ms`. */
@@ -16,9 +16,10 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: ()
   }
 }
 
-/** The driver of a session that can still act; throws SESSION_EXITED otherwise. */
+/** The driver of a session that can still act; throws SESSION_EXITED or SESSION_ENDING otherwise. */
 function liveDriver(s: Session): AgentDriver {
   if (!s.live || !s.driver) throw new SessionExited(s.record.id);
+  if (s.record.status === 'ending') throw new SessionEnding(s.record.id);
   return s.driver;
 }
 
@@ -94,19 +95,34 @@ export class SessionActions {
   }
 
   /**
-   * Ends the session: the driver's `stop` (bounded by the grace), then SIGTERM/SIGKILL of the
-   * process group; marks it exited with reason `killed`. Killing an exited session changes nothing.
+   * Ends the session. At once (synchronously): emits `session.killed` and marks it `ending`. Then,
+   * in the background: the driver's `stop` (bounded by the grace), SIGTERM/SIGKILL of the process
+   * groups, and `exited` (reason `killed`, cause `kill`) once they are gone. Returns that end; a
+   * second kill while ending returns the same one, and killing an exited session changes nothing.
    */
-  async kill(s: Session, graceMs: number, actor?: Principal | null): Promise<void> {
-    if (!s.live) return;
+  kill(s: Session, graceMs: number, actor?: Principal | null): Promise<void> {
+    if (!s.live) return Promise.resolve();
+    if (s.stopping) return s.stopping;
     s.ending = 'kill';
+    // Set before any event goes out, so a listener that kills again joins this kill. Starts on the
+    // next microtask, after `ending` has been announced.
+    s.stopping = Promise.resolve().then(() => this.stop(s, graceMs));
     this.events.emit('session.killed', { ...this.base(s), actorId: actor?.id });
-    if (s.driver?.stop && s.processRunning) {
-      await withTimeout(s.driver.stop(s.ctx), graceMs, () => new Error('stop timed out'))
-        .catch((err) => s.log.warn({ err }, 'driver stop failed; killing the process group'));
+    s.markEnding('kill');
+    return s.stopping;
+  }
+
+  private async stop(s: Session, graceMs: number): Promise<void> {
+    try {
+      if (s.driver?.stop && s.processRunning) {
+        await withTimeout(s.driver.stop(s.ctx), graceMs, () => new Error('stop timed out'))
+          .catch((err) => s.log.warn({ err }, 'driver stop failed; killing the process group'));
+      }
+      await s.terminate();
+    } catch (err) {
+      s.log.error({ err }, 'ending the process group failed');
     }
-    await s.terminate();
-    s.markExited('killed', 'kill');
-    await s.flush();
+    s.markKilled();
+    await s.flush().catch((err) => s.log.error({ err }, 'saving the killed session failed'));
   }
 }

@@ -179,8 +179,12 @@ export interface SessionsService {
   answer(id: string, answer: Answer, actor?: Principal | null): Promise<void>;
   interrupt(id: string): Promise<void>;
   escape(id: string): Promise<void>;
-  /** Ends the session's process group (SIGTERM, SIGKILL after the grace) and marks it exited. */
-  kill(id: string, actor?: Principal | null): Promise<SessionView>;
+  /**
+   * Ends the session: marks it `ending` at once, then stops its process groups (driver `stop`,
+   * SIGTERM, SIGKILL after the grace) and marks it `exited` once they are gone. By default resolves
+   * with the exited view; `wait: false` resolves as soon as `ending` is persisted. Idempotent.
+   */
+  kill(id: string, actor?: Principal | null, opts?: { wait?: boolean }): Promise<SessionView>;
   /** Writes raw input to the session's PTY (the WebSocket terminal). */
   write(id: string, data: string): void;
   pane(id: string): ScreenSnapshot;

@@ -91,7 +91,7 @@ t.test('a denied env name is named in the error details', async (t) => {
 
 t.test('any action on an exited session is refused with 409 SESSION_EXITED', async (t) => {
   const id = (await h.inject('POST', '/v1/sessions', { workDir: h.work, agent: 'command', reuse: false })).json.id;
-  await h.inject('DELETE', `/v1/sessions/${id}`);
+  await h.inject('DELETE', `/v1/sessions/${id}?wait=true`);
   for (const [path, body] of [['send', { text: 'x' }], ['approve', {}], ['reject', {}], ['answer', { text: 'y' }], ['interrupt', {}], ['escape', {}]] as const) {
     const res = await h.inject('POST', `/v1/sessions/${id}/${path}`, body);
     t.equal(res.status, 409, path);

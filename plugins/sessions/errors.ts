@@ -6,6 +6,8 @@ export const SessionNotFound = defineError('AEGIS_ERR_SESSION_NOT_FOUND', 'No se
 export const SessionForbidden = defineError('AEGIS_ERR_SESSION_FORBIDDEN', 'Not allowed to %s session %s', 403);
 /** The session has exited; it takes no more input. */
 export const SessionExited = defineError('AEGIS_ERR_SESSION_EXITED', 'Session %s has exited', 409);
+/** The session is being killed; it takes no more input. */
+export const SessionEnding = defineError('AEGIS_ERR_SESSION_ENDING', 'Session %s is ending', 409);
 /** approve/reject while no permission is pending. */
 export const NothingPending = defineError('AEGIS_ERR_SESSION_NOTHING_PENDING', 'Session %s is not waiting for a permission', 409);
 /** answer while no question is pending. */

@@ -119,7 +119,7 @@ t.test('deleting a session leaves neither the program nor its background child',
   t.ok(child > 0, 'the background child is running');
   t.doesNotThrow(() => process.kill(child, 0));
   const killed = nextEvent(h.app, 'session.killed', (p) => p.sessionId === id);
-  const del = await h.inject('DELETE', `/v1/sessions/${id}`);
+  const del = await h.inject('DELETE', `/v1/sessions/${id}?wait=true`);
   t.equal(del.status, 200);
   t.equal(del.json.status, 'exited');
   t.equal(del.json.reason, 'killed');
@@ -138,7 +138,7 @@ t.test('a program that ignores SIGTERM is killed after the grace period', async 
   });
   await waitState(h.app, res.json.id, 'idle');
   const t0 = Date.now();
-  const del = await h.inject('DELETE', `/v1/sessions/${res.json.id}`);
+  const del = await h.inject('DELETE', `/v1/sessions/${res.json.id}?wait=true`);
   t.equal(del.json.status, 'exited');
   t.ok(Date.now() - t0 >= 900, 'waited for the grace period first');
   t.ok(await waitGone(res.json.pid));

@@ -22,6 +22,28 @@ t.test('a burst of saves is coalesced and the last state always reaches the disk
   t.ok(writes <= 3, `50 saves cost ${writes} writes`);
 });
 
+t.test('saved() waits for the write of the state saved so far, not for later saves', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-records-'));
+  t.teardown(() => cleanup(dir));
+  const file = join(dir, 'r.json');
+  const state = { n: 0 };
+  const writer = new RecordWriter(file, () => ({ ...state }) as unknown as SessionRecord, log);
+  state.n = 1;
+  void writer.save();
+  const first = writer.saved();
+  state.n = 2;
+  const second = writer.save();
+  let secondDone = false;
+  void second.then(() => { secondDone = true; });
+  await first;
+  t.notOk(secondDone, 'resolved before the later write finished');
+  await second;
+  t.equal(JSON.parse(await readFile(file, 'utf8')).n, 2);
+  await writer.flush();
+  await writer.saved();
+  t.pass('saved() with nothing pending resolves at once');
+});
+
 t.test('loading records skips unreadable files without deleting them', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-records-'));
   t.teardown(() => cleanup(dir));

@@ -80,7 +80,10 @@ export class SessionFiles {
  */
 export class RecordWriter {
   private running: Promise<void> | undefined;
-  private dirty = false;
+  /** Saves asked for so far, and how many of them the last finished write included. */
+  private requested = 0;
+  private written = 0;
+  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
 
   constructor(
     private readonly file: string, private readonly snapshot: () => SessionRecord, private readonly log: Logger,
@@ -90,13 +93,20 @@ export class RecordWriter {
 
   /** Schedules a write; resolves once a write that includes the current state has finished. */
   save(): Promise<void> {
-    if (this.running) {
-      // The running loop sees the flag and writes once more before its promise settles.
-      this.dirty = true;
-      return this.running;
-    }
-    this.running = this.loop();
-    return this.running;
+    this.requested++;
+    // A running loop sees the new request before it stops and writes once more with the latest state.
+    if (!this.running) this.running = this.loop();
+    return this.saved();
+  }
+
+  /**
+   * Resolves once the state of the last `save()` is on disk, without asking for another write:
+   * later saves (in flight meanwhile) are not waited for.
+   */
+  saved(): Promise<void> {
+    if (this.written >= this.requested) return Promise.resolve();
+    const upTo = this.requested;
+    return new Promise((resolve) => { this.waiters.push({ upTo, resolve }); });
   }
 
   /** Resolves when no write is pending. */
@@ -106,17 +116,21 @@ export class RecordWriter {
 
   private async loop(): Promise<void> {
     try {
-      do {
-        this.dirty = false;
+      while (this.written < this.requested) {
+        const upTo = this.requested;
         try {
           await this.write(this.file, this.snapshot());
         } catch (err) {
           this.log.error({ err, file: this.file }, 'session record write failed');
         }
-      } while (this.dirty);
+        this.written = upTo;
+        const waiting = this.waiters;
+        this.waiters = waiting.filter((w) => w.upTo > upTo);
+        for (const w of waiting) if (w.upTo <= upTo) w.resolve();
+      }
     } finally {
-      // Cleared in the same turn as the last look at `dirty`: a save() after it starts a new loop
-      // instead of joining one that has already decided to stop.
+      // Cleared in the same turn as the last look at `requested`: a save() after it starts a new
+      // loop instead of joining one that has already decided to stop.
       this.running = undefined;
     }
   }

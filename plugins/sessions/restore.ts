@@ -34,7 +34,18 @@ function emitRestored(deps: SessionDeps, rec: SessionRecord, resumed: boolean): 
   deps.events.emit('session.restored', { sessionId: rec.id, tenantId: rec.owner.tenantId, at: new Date().toISOString(), resumed });
 }
 
-/** Loads and registers one record; returns the session when it must be resumed. */
+/**
+ * A kill was under way when the previous server stopped: it is never resumed; whatever of its
+ * groups still runs is ended, and then it is `exited` as the kill would have left it.
+ */
+async function finishKill(s: Session, deps: SessionDeps): Promise<void> {
+  await reapOrphan(s.record, deps);
+  s.markExited('killed', 'kill');
+  emitRestored(deps, s.record, false);
+  await s.flush();
+}
+
+/** Loads and registers one record; returns the session when it must be resumed or its kill finished. */
 async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionDeps): Promise<Session | undefined> {
   const driver = reg.driverFor(rec.agent);
   // An ended session takes no hooks: its secret is not read (nor made), which keeps boots with
@@ -47,6 +58,7 @@ async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionD
     if (rec.groups?.length) { await reapOrphan(rec, deps); await s.save(); }
     return undefined;
   }
+  if (rec.status === 'ending') return s;
   if (!driver?.capabilities.resume) {
     await reapOrphan(rec, deps);
     const why = driver ? `agent ${rec.agent} cannot resume after a server restart` : `agent ${rec.agent} is not available`;
@@ -60,6 +72,8 @@ async function loadOne(reg: SessionsRegistry, rec: SessionRecord, deps: SessionD
 }
 
 async function resumeOne(reg: SessionsRegistry, s: Session, deps: SessionDeps): Promise<void> {
+  // Killed while it waited to be resumed: it stays ended.
+  if (!s.live || s.ending) return;
   const rec = s.record as SessionRecord;
   await reapOrphan(rec, deps);
   rec.restarts++;
@@ -97,17 +111,21 @@ async function resumeOne(reg: SessionsRegistry, s: Session, deps: SessionDeps): 
 export async function restoreAll(reg: SessionsRegistry, deps: SessionDeps, beforeResume: () => Promise<void> = async () => {}): Promise<{ resumed: Promise<void> }> {
   const records = await deps.files.loadAll(deps.log);
   const toResume: Session[] = [];
+  const toEnd: Session[] = [];
   for (const rec of records) {
     const s = await loadOne(reg, rec, deps).catch((err) => {
       deps.log.error({ err, sessionId: rec.id }, 'session record could not be loaded');
       return undefined;
     });
-    if (s) toResume.push(s);
+    if (s?.record.status === 'ending') toEnd.push(s);
+    else if (s) toResume.push(s);
   }
-  if (records.length) deps.log.info({ records: records.length, resuming: toResume.length }, 'sessions loaded');
-  const resumed = toResume.length === 0 ? Promise.resolve() : beforeResume().then(() => Promise.all(toResume.map((s) =>
+  // In the background, like resuming: an agent that ignores SIGTERM must not hold up the boot.
+  const ended = Promise.all(toEnd.map((s) => finishKill(s, deps).catch((err) => deps.log.error({ err, sessionId: s.record.id }, 'ending a killed session failed'))));
+  if (records.length) deps.log.info({ records: records.length, resuming: toResume.length, ending: toEnd.length }, 'sessions loaded');
+  const resuming = toResume.length === 0 ? Promise.resolve() : beforeResume().then(() => Promise.all(toResume.map((s) =>
     resumeOne(reg, s, deps).catch((err) => deps.log.error({ err, sessionId: s.record.id }, 'session could not be restored'))))).then(() => {
     deps.log.info({ live: reg.all().filter((s) => s.live).length }, 'sessions restored');
   });
-  return { resumed };
+  return { resumed: Promise.all([resuming, ended]).then(() => undefined) };
 }

@@ -64,6 +64,13 @@ export const CreateBody = Type.Object({
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+export const KillQuery = Type.Object({
+  wait: Type.Optional(Type.Boolean({
+    default: false,
+    description: 'true: answer only once the process group is gone, with the session `exited` (200)',
+  })),
+});
+
 export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),

@@ -6,7 +6,7 @@ import { ErrorBodySchema } from '../../kernel/index.js';
 import type { SessionsRegistry } from './service.js';
 import { NoRecording } from './errors.js';
 import {
-  AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, ListQuery,
+  AnswerBody, ApproveBody, CreateBody, CreatedSessionSchema, CursorQuery, CursorResponse, Empty, IdParams, KillQuery, ListQuery,
   ListResponse, MetricsResponse, Ok, PaneResponse, SendBody, SendResponse, SessionSchema, TranscriptQuery, TranscriptResponse,
 } from './route-schemas.js';
 
@@ -61,10 +61,20 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
 
   r.delete('/v1/sessions/:id', {
     config: { permission: 'kill' },
-    schema: { tags, summary: 'Kill a session (its whole process group); the record stays, exited', ...id, response: { 200: SessionSchema, ...errors } },
-  }, async (request) => {
+    schema: {
+      tags, summary: 'Kill a session (its whole process group); the record stays',
+      description: 'Answers 202 at once with the session `ending` (persisted); its process group is stopped in the '
+        + 'background (SIGTERM, SIGKILL after killGraceMs) and the session becomes `exited` (cause `kill`, reason '
+        + '`killed`) once the group is gone: follow `session.state-changed` or GET it. `?wait=true` answers 200 '
+        + 'with the `exited` session instead. An exited session answers 200 unchanged; a kill while `ending` '
+        + 'joins the one in flight.',
+      ...id, querystring: KillQuery,
+      response: { 200: SessionSchema, 202: SessionSchema, ...errors },
+    },
+  }, async (request, reply) => {
     svc.authorize(request.principal, request.params.id, 'act');
-    return svc.kill(request.params.id, request.principal);
+    const view = await svc.kill(request.params.id, request.principal, { wait: request.query.wait === true });
+    return reply.status(view.status === 'exited' ? 200 : 202).send(view);
   });
 
   r.post('/v1/sessions/:id/send', {

@@ -243,6 +243,8 @@ export class SessionsRegistry implements SessionsService {
     try {
       await s.useAgent();
       await s.driver!.start(s.ctx, opts);
+      // Killed while it started (a resume runs in the background): what the start spawned goes too.
+      if (s.ending === 'kill' && s.processRunning) await s.terminate();
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       s.log.warn({ err }, 'agent failed to start');
@@ -314,14 +316,18 @@ export class SessionsRegistry implements SessionsService {
   interrupt(id: string, actor?: Principal | null): Promise<void> { return this.actions.interrupt(this.session(id), actor); }
   escape(id: string, actor?: Principal | null): Promise<void> { return this.actions.escape(this.session(id), actor); }
 
-  async kill(id: string, actor?: Principal | null): Promise<SessionView> {
+  async kill(id: string, actor?: Principal | null, opts: { wait?: boolean } = {}): Promise<SessionView> {
     const s = this.session(id);
+    if (!s.live) return s.view();
     const r = s.record;
     const attributes = {
       [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
       ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}),
     };
-    await withSpan('session.kill', attributes, () => this.actions.kill(s, this.deps.options.killGraceMs, actor));
+    const ended = s.stopping ?? withSpan('session.kill', attributes, () => this.actions.kill(s, this.deps.options.killGraceMs, actor));
+    // Without waiting, the answer still comes only once `ending` is on disk: a crash after it
+    // cannot bring back (resume) an agent the caller was told is being killed.
+    await (opts.wait === false ? s.persisted() : ended);
     return s.view();
   }
 

@@ -48,6 +48,10 @@ export class Session {
   pty: TerminalPty | undefined;
   /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
   ending: 'kill' | 'shutdown' | undefined;
+  /** The kill in flight (status `ending`): resolves once the process group is gone and the session exited. */
+  stopping: Promise<void> | undefined;
+  /** How the process ended during a kill, kept for the `exited` that follows once the whole group is gone. */
+  private killedExit: { code: number | null; signal: string | null } | undefined;
   private adopted: { pid: number; exited: Promise<void>; done: () => void; ended: boolean } | undefined;
   private readonly writer: RecordWriter;
   private readonly outputListeners = new Set<(data: string) => void>();
@@ -123,7 +127,8 @@ export class Session {
    * session is never marked over while its process lives on.
    */
   report(r: StateReport): void {
-    if (this.closed || !this.live) return;
+    // While ending, only the kill decides: a late screen or hook must not bring back working/idle.
+    if (this.closed || !this.live || this.record.status === 'ending') return;
     if (r.state === 'exited') {
       if (!this.processRunning) this.markExited(r.cause, r.cause);
       return;
@@ -231,8 +236,28 @@ export class Session {
       this.log.error({ err }, 'driver onExit threw');
     }
     if (this.ending === 'shutdown' || this.closed) return;
+    if (this.ending === 'kill') {
+      // The leader is gone but the rest of its group may not be: the kill marks `exited` once it is.
+      this.killedExit = { code, signal };
+      return;
+    }
     const reason = this.ending === 'kill' ? 'killed' : signal ? `ended by ${signal}` : `exited with code ${code}`;
     this.markExited(reason, this.ending === 'kill' ? 'kill' : 'exit', code, signal);
+  }
+
+  /**
+   * A kill was asked for: the session shows `ending` (pending prompts dropped) until the process
+   * group is gone. The state change is persisted, so a restart mid-kill still ends the group.
+   */
+  markEnding(cause: string): void {
+    if (!this.live || this.record.status === 'ending') return;
+    this.transition({ state: 'ending', cause });
+  }
+
+  /** The kill's group is gone: `exited` with how its leader ended, if it was seen. */
+  markKilled(): void {
+    const exit = this.killedExit;
+    this.markExited('killed', 'kill', exit?.code ?? null, exit?.signal ?? null);
   }
 
   /** Final state: records why, emits `session.exited`, persists. Idempotent. */
@@ -265,10 +290,22 @@ export class Session {
 
   /** Server shutdown: the process is stopped but the record keeps its state, so the next start resumes it. */
   async shutdown(): Promise<void> {
+    // A kill in flight finishes first, so its session ends `exited` and no process outlives us.
+    if (this.stopping) {
+      await this.stopping;
+      await this.flush();
+      this.closed = true;
+      return;
+    }
     this.ending = 'shutdown';
     await this.terminate();
     await this.flush();
     this.closed = true;
+  }
+
+  /** Resolves once the record as it is now is on disk (later changes are not waited for). */
+  persisted(): Promise<void> {
+    return this.closed ? Promise.resolve() : this.writer.saved();
   }
 
   async flush(): Promise<void> {

@@ -1,9 +1,13 @@
 import type { Logger } from 'pino';
 
-/** Every state a session can be in. */
+/**
+ * Every state a session can be in. `ending`: a kill was asked for and its process group is being
+ * stopped (it still holds processes; it takes no actions and no driver reports); `exited` follows
+ * once the group is gone.
+ */
 export const SESSION_STATES = [
   'starting', 'working', 'idle', 'permission_prompt', 'ask_question', 'plan_mode',
-  'compacting', 'rate_limit', 'error', 'exited',
+  'compacting', 'rate_limit', 'error', 'ending', 'exited',
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 

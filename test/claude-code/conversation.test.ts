@@ -33,7 +33,7 @@ t.test('a prompt at create is answered into the transcript and the session goes 
   t.ok(metrics.usage.inputTokens > 0 && metrics.usage.outputTokens > 0, 'usage is summed from the transcript');
 
   const pid = res.json.pid as number;
-  const deleted = await call('DELETE', `/v1/sessions/${res.json.id}`);
+  const deleted = await call('DELETE', `/v1/sessions/${res.json.id}?wait=true`);
   t.match(deleted.json, { status: 'exited', reason: 'killed' });
   t.ok(await waitGone(pid), 'the claude process is gone');
   t.ok(await waitGroupGone(pid), 'and nothing of its process group is left');

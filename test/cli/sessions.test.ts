@@ -131,7 +131,10 @@ t.test('interrupt and kill end the agent\'s work; the session stays listed as ex
   t.equal(interrupted.stdout, `interrupted ${id}\n`);
   const killed = await ag(['kill', id]);
   t.equal(killed.code, 0, killed.stderr);
-  t.equal(killed.stdout, `killed ${id}\n`);
+  t.match(killed.stdout, new RegExp(`^(ending ${id} \\(its processes are being stopped\\)|killed ${id})\n$`), 'ending, or killed when it was that quick');
+  const waited = await ag(['kill', id, '--wait']);
+  t.equal(waited.code, 0, waited.stderr);
+  t.equal(waited.stdout, `killed ${id}\n`, '--wait answers once it is gone');
   t.match(JSON.parse((await ag(['show', id, '--json'])).stdout), { status: 'exited' });
   failure(t, await ag(['send', id, 'hello?']), 1, 'AEGIS_ERR_SESSION_EXITED');
 });

@@ -156,7 +156,7 @@ async function run() {
   });
 
   await t.test('the replay of a finished session plays its output', async (t) => {
-    await api('DELETE', `/v1/sessions/${id}`);
+    await api('DELETE', `/v1/sessions/${id}?wait=true`);
     await go(page, '/dashboard/');
     await go(page, `/dashboard/sessions/${id}`);
     await badge(page, 'exited');

@@ -47,7 +47,7 @@ async function run(user: TestAgentUser): Promise<void> {
     const b = await create(beta);
     t.equal(b.status, 201);
     t.equal(await uidOf(b.json.pid), process.getuid!());
-    for (const [token, id] of [[acme, a.json.id], [beta, b.json.id]]) await call(token, 'DELETE', `/v1/sessions/${id}`);
+    for (const [token, id] of [[acme, a.json.id], [beta, b.json.id]]) await call(token, 'DELETE', `/v1/sessions/${id}?wait=true`);
   });
 
   t.test('a tenant over its quota gets 429 naming the limit; other tenants still create; a freed slot can be used again', async (t) => {
@@ -58,10 +58,10 @@ async function run(user: TestAgentUser): Promise<void> {
     t.match(over.json, { code: 'AEGIS_ERR_TENANCY_QUOTA', details: { limit: 'tenant:acme', maxSessions: 1 } });
     const other = await create(beta);
     t.equal(other.status, 201, 'another tenant is not affected');
-    await call(acme, 'DELETE', `/v1/sessions/${first.json.id}`);
+    await call(acme, 'DELETE', `/v1/sessions/${first.json.id}?wait=true`);
     const again = await create(acme);
     t.equal(again.status, 201, 'a killed session frees its slot');
-    await call(acme, 'DELETE', `/v1/sessions/${again.json.id}`);
+    await call(acme, 'DELETE', `/v1/sessions/${again.json.id}?wait=true`);
     await call(beta, 'DELETE', `/v1/sessions/${other.json.id}`);
   });
 

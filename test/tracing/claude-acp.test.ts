@@ -20,7 +20,7 @@ t.test('a claude-acp session is traced: its spawn and every JSON-RPC request sit
   t.equal(created.status, 201, JSON.stringify(created.json));
   const id = created.json.id as string;
   await waitStatus(server, id, 'idle');
-  t.equal((await call(server, 'DELETE', `/v1/sessions/${id}`)).status, 200);
+  t.equal((await call(server, 'DELETE', `/v1/sessions/${id}?wait=true`)).status, 200);
   t.equal((await server.stop()).code, 0);
 
   const spans = receiver.spans.filter((s) => s.traceId === tp.traceId);

@@ -51,7 +51,7 @@ t.test('a scripted Claude Code session is traced end to end: create, requests, a
   t.equal(sampleValue(m, 'aegis_agent_processes', { agent: 'claude-code' }), 1, 'one agent process runs');
   t.ok(sampleValue(m, 'aegis_agent_resident_memory_bytes', { agent: 'claude-code' })! > 10_000_000, 'its resident memory is read');
 
-  const killed = await call(server, 'DELETE', `/v1/sessions/${id}`);
+  const killed = await call(server, 'DELETE', `/v1/sessions/${id}?wait=true`);
   t.equal(killed.status, 200);
   t.equal((await server.stop()).code, 0, 'the server stops cleanly, exporting its last spans');
 

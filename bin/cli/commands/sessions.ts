@@ -14,6 +14,7 @@ async function client(opts: GlobalOptions): Promise<Client> {
 
 const stateColour = (s: string, io: Io) =>
   s === 'exited' || s === 'error' ? colour.red(s, io.out)
+    : s === 'ending' ? colour.dim(s, io.out)
     : s === 'permission_prompt' || s === 'ask_question' || s === 'plan_mode' ? colour.yellow(s, io.out)
       : s === 'idle' ? colour.green(s, io.out) : s;
 
@@ -136,5 +137,12 @@ export function registerSessions(program: Command, io: Io): void {
       }));
   simple('reject', 'reject the pending permission of a session', 'POST', '/reject', 'rejected');
   simple('interrupt', 'interrupt what the agent is doing (Ctrl-C, the agent\'s way)', 'POST', '/interrupt', 'interrupted');
-  simple('kill', 'end a session (the record stays)', 'DELETE', '', 'killed');
+  clientOptions(program.command('kill').description('end a session (the record stays): it is ending at once, exited once its processes are gone')
+    .argument('<id>', 'session id').option('--wait', 'wait until its processes are gone (exited)'))
+    .action(run(io, async (id: string, opts: Opts) => {
+      const c = await client(opts);
+      const s = await c.json<SessionView>('DELETE', `/v1/sessions/${seg(id)}`, opts.wait ? { query: { wait: 'true' } } : {});
+      if (opts.json) return printJson(io, s);
+      io.out.write(s.status === 'exited' ? `killed ${id}\n` : `ending ${id} (its processes are being stopped)\n`);
+    }));
 }
