@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,25 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 const idleAt = new Map<string, number>();
 const idleWaiters = new Map<string, () => void>();
+/**
+ * CPU time a process has used, in ms (utime + stime of /proc/<pid>/stat, all its threads; the
+ * kernel reports them in USER_HZ = 100 ticks a second). Unlike wall time it does not swing with the
+ * machine's load, so the CLI's own work can be compared across variants.
+ */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+/** This process's CPU time in ms (the server and the bench's own terminal, whichever runs). */
+const selfCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+/** Per session: the CLI's CPU time when the idle event came. */
+const cliCpuAtIdle = new Map<string, number>();
+
 /** Per session: its first idle event - the arrival of the output chunk just before it. */
 const chunkToIdle = new Map<string, number>();
 app.events.on('session.state-changed', (p) => {
@@ -111,6 +131,7 @@ app.events.on('session.state-changed', (p) => {
   idleAt.set(p.sessionId, at);
   const chunk = lastChunkAt.get(app.sessions.get(p.sessionId)?.pid ?? -1);
   if (chunk !== undefined) chunkToIdle.set(p.sessionId, at - chunk);
+  cliCpuAtIdle.set(p.sessionId, cpuOf(app.sessions.get(p.sessionId)?.pid ?? -1));
   idleWaiters.get(p.sessionId)?.();
 });
 const whenIdle = (id: string, ms = 60000) => new Promise<void>((resolve, reject) => {
@@ -135,17 +156,29 @@ async function remove(id: string): Promise<void> {
   await gone;
 }
 
-interface Row { bare: number[]; settings: number[]; aegis: number[]; response: number[]; beforeSpawn: number[]; spawnToIdle: number[]; boxToEvent: number[] }
+interface Cpu { cli: number[]; self: number[] }
+interface Row {
+  bare: number[]; settings: number[]; aegis: number[]; response: number[]; beforeSpawn: number[]; spawnToIdle: number[]; boxToEvent: number[];
+  /** CPU ms to the box: the CLI's own, and this process's (the server's work, or the bench terminal's). */
+  cpu: { bare: Cpu; settings: Cpu; aegis: Cpu };
+}
+const newRow = (): Row => ({
+  bare: [], settings: [], aegis: [], response: [], beforeSpawn: [], spawnToIdle: [], boxToEvent: [],
+  cpu: { bare: { cli: [], self: [] }, settings: { cli: [], self: [] }, aegis: { cli: [], self: [] } },
+});
 const rows = new Map<number, Row>();
 
 /** One Aegis create -> idle; the session is deleted (and its process gone) before this returns. */
 async function aegisOnce(r: Row): Promise<void> {
+  const c0 = selfCpu();
   const t0 = now();
   const s = await post({ workDir: work, reuse: false });
   r.response.push(now() - t0);
   await whenIdle(s.id);
   const t1 = idleAt.get(s.id)!;
   r.aegis.push(t1 - t0);
+  r.cpu.aegis.self.push(selfCpu() - c0);
+  r.cpu.aegis.cli.push(cliCpuAtIdle.get(s.id)!);
   const sp = spawnedAt.get(s.pid);
   if (sp !== undefined) { r.beforeSpawn.push(sp - t0); r.spawnToIdle.push(t1 - sp); }
   const seen = chunkToIdle.get(s.id);
@@ -154,7 +187,7 @@ async function aegisOnce(r: Row): Promise<void> {
 }
 
 /** The CLI alone: spawn -> the first screen the driver reads as an idle input box. */
-async function bareOnce(into: number[], settingsFile?: string): Promise<void> {
+async function bareOnce(into: number[], settingsFile?: string, cpu?: Cpu): Promise<void> {
   const plan = lastClaude!;
   const args: string[] = [];
   for (let i = 0; i < plan.args.length; i++) {
@@ -164,6 +197,7 @@ async function bareOnce(into: number[], settingsFile?: string): Promise<void> {
     args.push(a);
   }
   const term = new xterm.Terminal({ cols: 120, rows: 40, allowProposedApi: true });
+  const c0 = selfCpu();
   const t0 = now();
   const p = spawn(plan.file, args, { name: 'xterm-256color', cols: 120, rows: 40, cwd: plan.cwd, env: plan.env });
   const gone = new Promise<void>((resolve) => p.onExit(() => resolve()));
@@ -177,7 +211,14 @@ async function bareOnce(into: number[], settingsFile?: string): Promise<void> {
       for (let y = 0; y < term.rows; y++) lines.push(b.getLine(b.baseY + y)?.translateToString(true) ?? '');
       const read = readScreen(lines);
       // The driver's test: a box, a state read from it, and no dialog.
-      if (read.box && read.state === 'idle' && !read.dialog) { done = true; clearTimeout(timer); into.push(now() - t0); resolve(); }
+      if (read.box && read.state === 'idle' && !read.dialog) {
+        done = true;
+        clearTimeout(timer);
+        into.push(now() - t0);
+        cpu?.cli.push(cpuOf(p.pid));
+        cpu?.self.push(selfCpu() - c0);
+        resolve();
+      }
     }));
   });
   p.kill('SIGTERM');
@@ -201,15 +242,15 @@ async function nullSettings(): Promise<string | undefined> {
 }
 
 async function phase(live: number): Promise<void> {
-  const r: Row = { bare: [], settings: [], aegis: [], response: [], beforeSpawn: [], spawnToIdle: [], boxToEvent: [] };
+  const r = newRow();
   rows.set(live, r);
   // One unmeasured round warms the CLI's caches and Aegis's code paths.
-  await aegisOnce({ bare: [], settings: [], aegis: [], response: [], beforeSpawn: [], spawnToIdle: [], boxToEvent: [] });
+  await aegisOnce(newRow());
   const settingsFile = await nullSettings();
   await bareOnce([]);
   for (let i = 0; i < SAMPLES; i++) {
     // The order rotates so no variant always runs right after another.
-    const order = [() => bareOnce(r.bare), () => bareOnce(r.settings, settingsFile), () => aegisOnce(r)];
+    const order = [() => bareOnce(r.bare, undefined, r.cpu.bare), () => bareOnce(r.settings, settingsFile, r.cpu.settings), () => aegisOnce(r)];
     for (let k = 0; k < order.length; k++) await order[(i + k) % order.length]!();
     progress(`${live} live: round ${i + 1}/${SAMPLES}: bare ${r.bare.at(-1)!.toFixed(0)} ms, +settings ${r.settings.at(-1)?.toFixed(0)} ms, aegis ${r.aegis.at(-1)!.toFixed(0)} ms`);
   }
@@ -238,6 +279,8 @@ for (const [live, r] of rows) {
     line('  of which spawn -> idle event', r.spawnToIdle),
     line('  of which last output chunk -> idle event', r.boxToEvent),
     `  overhead p50: ${(pct(r.aegis, 50) - pct(r.bare, 50)).toFixed(1)} ms over the CLI alone, ${(pct(r.aegis, 50) - pct(r.settings, 50)).toFixed(1)} ms over the CLI with the same settings`,
+    `  CPU ms to the box, p50 (load-independent): the CLI alone ${pct(r.cpu.bare.cli, 50).toFixed(0)}, with the settings ${pct(r.cpu.settings.cli, 50).toFixed(0)}, in Aegis ${pct(r.cpu.aegis.cli, 50).toFixed(0)}; `
+      + `this process meanwhile: bench terminal ${pct(r.cpu.bare.self, 50).toFixed(0)}, Aegis server ${pct(r.cpu.aegis.self, 50).toFixed(0)}`,
     `  paired (each round's aegis - bare, same round): p50 ${pct(paired(r.aegis, r.bare), 50).toFixed(1)} ms; (aegis - +settings): p50 ${pct(paired(r.aegis, r.settings), 50).toFixed(1)} ms`,
   );
   const note = `bare p50 ${pct(r.bare, 50).toFixed(0)} ms, aegis p50 ${pct(r.aegis, 50).toFixed(0)} ms`;
@@ -245,6 +288,7 @@ for (const [live, r] of rows) {
   figure({ name: `create -> idle, Aegis, ${live} live, p50`, value: pct(r.aegis, 50), unit: 'ms' });
   figure({ name: `create -> idle overhead, ${live} live, p50`, value: pct(r.aegis, 50) - pct(r.bare, 50), unit: 'ms', target: { op: '<=', limit: 150 }, note });
   figure({ name: `create -> idle overhead, ${live} live, paired p50`, value: pct(paired(r.aegis, r.bare), 50), unit: 'ms', note: 'median of per-round differences' });
+  figure({ name: `create: server CPU per create -> idle, ${live} live, p50`, value: pct(r.cpu.aegis.self, 50), unit: 'ms', note: `the bench's own terminal takes ${pct(r.cpu.bare.self, 50).toFixed(0)} ms for the same output` });
   figure({ name: `create: POST -> spawn, ${live} live, p50`, value: pct(r.beforeSpawn, 50), unit: 'ms' });
   figure({ name: `create: output drawing the box -> idle event, ${live} live, p50`, value: pct(r.boxToEvent, 50), unit: 'ms' });
 }
