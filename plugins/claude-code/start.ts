@@ -89,7 +89,7 @@ export async function launch(live: LiveSession, resume: boolean, opts: StartOpti
   const args = claudeArgs({ sessionId: conversation.id, resume: conversation.resume, permissionMode: ctx.record.permissionMode, settingsFile, extra: opts.args });
   const command = resolveClaude(opts.command, env.PATH ?? '');
   ctx.log.info({ command, resume: conversation.resume, agentSessionId: conversation.id }, 'starting claude');
-  ctx.spawnPty({ command, args, cwd: ctx.record.workDir, env });
+  await ctx.spawnPty({ command, args, cwd: ctx.record.workDir, env });
   const ready = await live.until(() => {
     if (live.exit) return 'exit' as const;
     if (live.read.dialog) return 'dialog' as const;

@@ -67,7 +67,7 @@ export function createCommandDriver(opts: CommandDriverOptions): AgentDriver {
       if (!program) throw new CommandNotConfigured();
       // A resumed session starts the program afresh in the same workDir: a plain CLI has no
       // conversation to reload; the transcript of what was sent is kept by the runtime.
-      ctx.spawnPty({ command: program.command, args: program.args, cwd: ctx.record.workDir, env: ctx.agentEnv([], ctx.record.env) });
+      await ctx.spawnPty({ command: program.command, args: program.args, cwd: ctx.record.workDir, env: ctx.agentEnv([], ctx.record.env) });
       armQuiet(ctx);
       if (prompt) await driver.send(ctx, prompt);
     },

@@ -45,7 +45,7 @@ export class SessionActions {
     const durationMs = performance.now() - started;
     if (result.delivered) s.metrics.messagesSent++; else s.metrics.messagesFailed++;
     s.record.lastActivityAt = new Date().toISOString();
-    void s.save();
+    s.saveSoon();
     this.events.emit('session.message-sent', { ...this.base(s), delivered: result.delivered, attempts: result.attempts, actorId: actor?.id, durationMs });
     return result;
   }

@@ -30,7 +30,7 @@ export interface ContextHost {
   readonly killGraceMs: number;
   readonly current: StateReport;
   readonly metrics: PersistedMetrics;
-  spawn(spec: PtySpec): PtyHandle;
+  spawn(spec: PtySpec): Promise<PtyHandle>;
   adopt(pid: number): void;
   processEnded(code: number | null, signal: string | null): void;
   trackGroup(pgid: number): void;

@@ -51,8 +51,11 @@ export interface SessionContext {
   /** Absolute URL the agent's hooks post to, and the secret they must send in `X-Aegis-Hook-Secret`. */
   readonly hookUrl: string;
   readonly hookSecret: string;
-  /** Starts the agent in a PTY wired to the headless terminal; `onRender` follows each repaint. */
-  spawnPty(spec: PtySpec): PtyHandle;
+  /**
+   * Starts the agent in a PTY wired to the headless terminal; `onRender` follows each repaint.
+   * Resolves once the process runs (its pid is in the record by then).
+   */
+  spawnPty(spec: PtySpec): Promise<PtyHandle>;
   /**
    * For drivers that run their own process (ACP): tells the runtime the pid to kill on delete and
    * that the process ended.

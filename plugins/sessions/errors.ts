@@ -50,3 +50,5 @@ export const HookThrottled = defineError('AEGIS_ERR_SESSION_HOOK_THROTTLED', 'To
 export const HookSecretInvalid = defineError('AEGIS_ERR_SESSION_HOOK_SECRET_INVALID', 'The hook secret is not valid for this session', 403);
 /** The session has no recording (it never ran a PTY, or recording is off). */
 export const NoRecording = defineError('AEGIS_ERR_SESSION_NO_RECORDING', 'Session %s has no recording', 404);
+/** The process host could not start the agent's process (the spawner is gone or refused it). */
+export const SpawnFailed = defineError('AEGIS_ERR_SESSION_SPAWN_FAILED', 'The agent process could not be started: %s', 500);

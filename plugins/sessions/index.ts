@@ -14,12 +14,15 @@ import { restoreAll } from './restore.js';
 import { sessionRoutes } from './routes.js';
 import { protocolRoutes } from './protocol-routes.js';
 import { parseDuration, purgeEnded } from './retention.js';
+import { SpawnerHost } from './spawner-host.js';
+import type { PtyHost } from './pty-host.js';
 import './events.js';
 
 export { optionsSchema, type SessionsOptions } from './schema.js';
 export type * from './api.js';
 export type * from './types.js';
 export type * from './driver.js';
+export type * from './pty-host.js';
 export { agentEnv, checkEnv, nameMatches, BASE_AGENT_ENV, DEFAULT_ENV_DENYLIST, type AgentEnvSpec, type RequestEnvRules } from './env.js';
 export { resolveAgentUser, agentCanWrite, AgentUserProblem, type AgentIdentity } from './agent-user.js';
 export { SESSION_STATES, PERMISSION_MODES } from './types.js';
@@ -68,7 +71,8 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
     if (err instanceof AgentUserProblem) throw new BootError('AEGIS_ERR_CONFIG_INVALID', `config: plugins.sessions.agentUser: ${err.message}`);
     throw err;
   }
-  const deps = { events: app.events, options, files, hookBase: hookBase(app), log, runner };
+  const ptyHost: PtyHost = new SpawnerHost({ log: log.child({ component: 'spawner' }), killGraceMs: options.killGraceMs });
+  const deps = { events: app.events, options, files, hookBase: hookBase(app), log, runner, ptyHost };
   const registry = new SessionsRegistry(deps);
   app.decorate('sessions', registry as SessionsService);
   app.healthDetails.set('sessions', () => ({ isolation: registry.isolation() }));
@@ -111,6 +115,7 @@ async function sessions(app: FastifyInstance, options: SessionsOptions) {
     await Promise.all(live.map((s) => s.shutdown().catch((err) => s.log.error({ err }, 'stopping session failed'))));
     await Promise.all(registry.all().map((s) => s.flush()));
     if (live.length) log.info({ stopped: live.length }, 'sessions stopped for shutdown');
+    await ptyHost.close();
   });
 }
 

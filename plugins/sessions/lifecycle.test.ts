@@ -169,3 +169,15 @@ t.test('handshake lists the agents with their capabilities, the states and the p
   t.same(res.json.permissionModes, ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk']);
   t.type(res.json.version, 'string');
 });
+
+t.test('a message counted while the agent prints nothing still reaches the record on disk by shutdown', async (t) => {
+  const silent = await makeApp({ command: { command: 'bash', args: ['-c', 'stty -echo; echo ready; while IFS= read -r l; do :; done'] } });
+  t.teardown(() => cleanup(silent.stateDir, silent.work));
+  const id = (await silent.inject('POST', '/v1/sessions', { workDir: silent.work, agent: 'command' })).json.id as string;
+  await waitState(silent.app, id, 'idle');
+  t.equal((await silent.inject('POST', `/v1/sessions/${id}/send`, { text: 'quiet' })).status, 200);
+  await silent.app.close();
+  const onDisk = JSON.parse(await readFile(`${silent.stateDir}/sessions/${id}.json`, 'utf8'));
+  t.equal(onDisk.metrics.messagesSent, 1);
+  t.equal(onDisk.status, 'idle', 'no state change carried it');
+});

@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
@@ -108,14 +107,4 @@ export async function terminateGroup(pid: number, graceMs: number, leaderExited?
     wait = Math.min(wait * 2, 100);
   }
   if (groupAlive(pid) && stillOurs(pid, startTime)) signalGroup(pid, 'SIGKILL');
-}
-
-const SIGNAL_NAMES = new Map<number, string>(
-  Object.entries(constants.signals).map(([name, num]) => [num as number, name]),
-);
-
-/** Signal name of a numeric signal (node-pty reports numbers), or null for none. */
-export function signalName(signal: number | undefined | null): string | null {
-  if (!signal) return null;
-  return SIGNAL_NAMES.get(signal) ?? String(signal);
 }

@@ -1,13 +1,29 @@
-import { spawn as spawnPty, type IPty } from 'node-pty';
-import xterm from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
+import type xtermModule from '@xterm/headless';
+import type serializeModule from '@xterm/addon-serialize';
 import type { Logger } from 'pino';
 import type { PtyHandle } from './driver.js';
+import type { PtyHost, PtyProcess } from './pty-host.js';
 import type { PtySpec, ScreenSnapshot } from './types.js';
 import { NoProcess } from './errors.js';
-import { signalName, terminateGroup } from './process-group.js';
+import { terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
 import { serverEnv } from '../../kernel/index.js';
+import { Slicer } from './slicer.js';
+
+/** Terminal set-up and tear-down take a few ms each; bursts of them are spread over loop turns. */
+const slicer = new Slicer(8);
+
+type Xterm = typeof xtermModule;
+type Serialize = typeof serializeModule;
+let xtermLoaded: Promise<{ xterm: Xterm; serialize: Serialize }> | undefined;
+
+/** The screen model's modules, loaded on the first spawn: an idle server never pays for them. */
+function loadXterm(): Promise<{ xterm: Xterm; serialize: Serialize }> {
+  xtermLoaded ??= Promise.all([import('@xterm/headless'), import('@xterm/addon-serialize')])
+    .then(([x, s]) => ({ xterm: x.default, serialize: s.default }));
+  xtermLoaded.catch(() => { xtermLoaded = undefined; });
+  return xtermLoaded;
+}
 
 /** How a TerminalPty renders and reports. */
 export interface TerminalPtyOptions {
@@ -22,20 +38,43 @@ export interface TerminalPtyOptions {
   /** After the process ended and every byte it wrote has been parsed and rendered. */
   onExit: (code: number | null, signal: string | null) => void;
   log: Logger;
+  /** Where the process runs. */
+  host: PtyHost;
 }
 
 /**
  * One agent process in a PTY, its output parsed by a headless xterm so the screen model is always
  * current. Repaints are pushed by the terminal's write-parsed notification and coalesced; nothing
- * polls. The process is spawned directly (resolved path, no shell) and leads its own process group.
+ * polls. The process is spawned directly (resolved path, no shell) by the PtyHost and leads its
+ * own process group; the screen model stays here, so drivers read snapshots synchronously.
  */
 export class TerminalPty implements PtyHandle {
-  readonly pid: number;
+  /** Starts `spec` on `opts.host`; resolves once the process runs (its pid known). */
+  static async start(spec: PtySpec, opts: TerminalPtyOptions): Promise<TerminalPty> {
+    const cols = spec.cols ?? opts.cols;
+    const rows = spec.rows ?? opts.rows;
+    const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? serverEnv().PATH ?? '');
+    const mods = await loadXterm();
+    const t = await slicer.run(() => new TerminalPty(mods, cols, rows, opts));
+    try {
+      t.pty = await opts.host.spawn({ file, args: spec.args, cwd: spec.cwd, env: spec.env, cols, rows }, {
+        onData: (data) => t.output(data),
+        onExit: (code, signal) => t.processExited(code, signal),
+      });
+    } catch (err) {
+      t.term?.dispose();
+      t.term = undefined;
+      throw err;
+    }
+    return t;
+  }
+
   /** Resolves with the exit once the process ended and its output is rendered. */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  private readonly pty: IPty;
-  private term: InstanceType<typeof xterm.Terminal> | undefined;
-  private serializer: InstanceType<typeof serializeAddon.SerializeAddon> | undefined;
+  private resolveExited!: (exit: { code: number | null; signal: string | null }) => void;
+  private pty!: PtyProcess;
+  private term: InstanceType<Xterm['Terminal']> | undefined;
+  private serializer: InstanceType<Serialize['SerializeAddon']> | undefined;
   private lastScreen: ScreenSnapshot;
   private renderTimer: NodeJS.Timeout | undefined;
   private lastRenderAt = 0;
@@ -46,54 +85,55 @@ export class TerminalPty implements PtyHandle {
   private done = false;
   private lastSerialized = '';
 
-  constructor(spec: PtySpec, private readonly opts: TerminalPtyOptions) {
-    const cols = spec.cols ?? opts.cols;
-    const rows = spec.rows ?? opts.rows;
-    const file = resolveExecutable(spec.command, spec.cwd, spec.env.PATH ?? serverEnv().PATH ?? '');
-    this.term = new xterm.Terminal({ cols, rows, scrollback: opts.scrollback, allowProposedApi: true });
+  private constructor(mods: { xterm: Xterm; serialize: Serialize }, cols: number, rows: number, private readonly opts: TerminalPtyOptions) {
+    this.term = new mods.xterm.Terminal({ cols, rows, scrollback: opts.scrollback, allowProposedApi: true });
     this.lastScreen = { lines: [], cursor: { x: 0, y: 0 }, cols, rows };
     this.term.onWriteParsed(() => this.scheduleRender());
-    this.serializer = new serializeAddon.SerializeAddon();
+    this.serializer = new mods.serialize.SerializeAddon();
     this.term.loadAddon(this.serializer as never);
+    this.exited = new Promise((resolve) => { this.resolveExited = resolve; });
+  }
+
+  /** The process's pid (it leads its own process group). */
+  get pid(): number {
+    return this.pty.pid;
+  }
+
+  /** The process's start time, when the host could read it. */
+  get startTime(): string | undefined {
+    return this.pty.startTime;
+  }
+
+  private output(data: string): void {
+    if (!this.term) return;
     try {
-      this.pty = spawnPty(file, spec.args, { name: 'xterm-256color', cols, rows, cwd: spec.cwd, env: spec.env });
+      this.opts.onOutput?.(data);
     } catch (err) {
-      this.term.dispose();
-      throw err;
+      this.opts.log.error({ err }, 'output handler threw');
     }
-    this.pid = this.pty.pid;
-    this.pty.onData((data) => {
-      if (!this.term) return;
-      try {
-        opts.onOutput?.(data);
-      } catch (err) {
-        opts.log.error({ err }, 'output handler threw');
-      }
-      this.pendingWrites++;
-      this.term.write(data, () => { if (--this.pendingWrites === 0) this.drained?.(); });
-    });
-    this.exited = new Promise((resolve) => {
-      this.pty.onExit(({ exitCode, signal }) => {
-        const exit = { code: signal ? null : exitCode, signal: signalName(signal) };
-        const finish = () => {
-          if (this.renderTimer) this.flushRender();
-          this.lastScreen = this.snapshot();
-          this.lastSerialized = this.serialize();
-          this.serializer = undefined;
-          this.done = true;
-          this.term?.dispose();
-          this.term = undefined;
-          for (const w of this.renderWaiters) w(false);
-          this.renderWaiters.clear();
-          opts.onExit(exit.code, exit.signal);
-          resolve(exit);
-        };
-        // Wait until the parser has taken every byte, then one more turn: a write callback can run
-        // before its batch's write-parsed notification, which schedules the last repaint.
-        const go = () => setImmediate(finish);
-        if (this.pendingWrites === 0) go(); else this.drained = go;
-      });
-    });
+    this.pendingWrites++;
+    this.term.write(data, () => { if (--this.pendingWrites === 0) this.drained?.(); });
+  }
+
+  private processExited(code: number | null, signal: string | null): void {
+    const exit = { code, signal };
+    const finish = () => {
+      if (this.renderTimer) this.flushRender();
+      this.lastScreen = this.snapshot();
+      this.lastSerialized = this.serialize();
+      this.serializer = undefined;
+      this.done = true;
+      this.term?.dispose();
+      this.term = undefined;
+      for (const w of this.renderWaiters) w(false);
+      this.renderWaiters.clear();
+      this.opts.onExit(exit.code, exit.signal);
+      this.resolveExited(exit);
+    };
+    // Wait until the parser has taken every byte, then one more turn (the slicer's): a write
+    // callback can run before its batch's write-parsed notification, which schedules the last repaint.
+    const go = () => { void slicer.run(finish); };
+    if (this.pendingWrites === 0) go(); else this.drained = go;
   }
 
   /** True once the process has ended. */

@@ -1,9 +1,23 @@
-import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Type, type TLiteral, type TUnion, type TUnsafe } from '@sinclair/typebox';
 import { OPTION_KINDS, PERMISSION_MODES, SESSION_STATES } from './types.js';
 
 /** A string enum as a union of literals, keeping the literal types for the handlers. */
 function literals<T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
   return Type.Union(values.map((v) => Type.Literal(v))) as TUnion<TLiteral<T[number]>[]>;
+}
+
+/**
+ * A string enum for responses: one `{ type: 'string', enum }` schema rather than a union, so the
+ * response serializer writes it as a plain string instead of compiling and running a validator to
+ * pick a branch (the first compile alone held the event loop for ~100 ms).
+ */
+function enumString<T extends readonly string[]>(values: T): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+}
+
+/** `T | null` for responses, as a type list the serializer handles without a validator. */
+function nullable<T>(type: 'integer' | 'string'): TUnsafe<T | null> {
+  return Type.Unsafe<T | null>({ type: [type, 'null'] });
 }
 
 export const StateSchema = literals(SESSION_STATES);
@@ -12,11 +26,11 @@ export const RoleSchema = literals(['user', 'assistant', 'tool_use', 'tool_resul
 
 export const PromptOptionSchema = Type.Object({
   number: Type.Integer(), label: Type.String(), description: Type.Optional(Type.String()), id: Type.Optional(Type.String()),
-  kind: Type.Optional(literals(OPTION_KINDS)),
+  kind: Type.Optional(enumString(OPTION_KINDS)),
 });
 
 export const PendingPermissionSchema = Type.Object({
-  kind: literals(['tool', 'trust', 'plan'] as const), tool: Type.String(), detail: Type.String(), options: Type.Array(PromptOptionSchema),
+  kind: enumString(['tool', 'trust', 'plan'] as const), tool: Type.String(), detail: Type.String(), options: Type.Array(PromptOptionSchema),
 });
 
 export const PendingQuestionSchema = Type.Object({
@@ -24,23 +38,21 @@ export const PendingQuestionSchema = Type.Object({
   multiSelect: Type.Optional(Type.Boolean()),
 });
 
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
-
 /** A session as every route returns it. Secrets and driver internals are not part of it. */
 export const SessionSchema = Type.Object({
   id: Type.String(),
   name: Type.Optional(Type.String()),
   agent: Type.String(),
   workDir: Type.String(),
-  permissionMode: PermissionModeSchema,
+  permissionMode: enumString(PERMISSION_MODES),
   owner: Type.Object({ principalId: Type.String(), tenantId: Type.Optional(Type.String()) }),
-  status: StateSchema,
+  status: enumString(SESSION_STATES),
   stateCause: Type.String({ description: 'What caused the current state' }),
   createdAt: Type.String(), updatedAt: Type.String(), lastActivityAt: Type.String(),
   agentSessionId: Type.Optional(Type.String()),
   pid: Type.Optional(Type.Integer()),
-  exitCode: Type.Optional(Nullable(Type.Integer())),
-  exitSignal: Type.Optional(Nullable(Type.String())),
+  exitCode: Type.Optional(nullable<number>('integer')),
+  exitSignal: Type.Optional(nullable<string>('string')),
   reason: Type.Optional(Type.String()),
   restarts: Type.Integer(),
   envNames: Type.Array(Type.String()),

@@ -18,7 +18,8 @@ import { MessageFeed } from './messages.js';
 import { pidStartTime, terminateGroup } from './process-group.js';
 import { resolveExecutable } from './executable.js';
 import type { AgentRunner } from './agent-runtime.js';
-import { SpanAttr, withSpanSync } from '../../kernel/index.js';
+import type { PtyHost } from './pty-host.js';
+import { SpanAttr, withSpan } from '../../kernel/index.js';
 import './events.js';
 
 /** What every session shares: the bus, the options, the files, where hooks post to. */
@@ -30,6 +31,8 @@ export interface SessionDeps {
   log: Logger;
   /** Runs agents as their OS users. */
   runner: AgentRunner;
+  /** Where agent processes run. */
+  ptyHost: PtyHost;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -46,6 +49,10 @@ export class Session {
   /** Announces new transcript entries as `session.message`. */
   readonly messages: MessageFeed;
   pty: TerminalPty | undefined;
+  /** A spawn on its way to the host: a second one is refused, and ending the session waits for it. */
+  private spawning: Promise<unknown> | undefined;
+  /** A save promised by `saveSoon`, not made yet. */
+  private soon: NodeJS.Timeout | undefined;
   /** Set while the runtime itself ends the process, so its exit is read as that, not a crash. */
   ending: 'kill' | 'shutdown' | undefined;
   /** The kill in flight (status `ending`): resolves once the process group is gone and the session exited. */
@@ -117,8 +124,22 @@ export class Session {
   /** Persists the record (coalesced). After shutdown nothing is written, so the last state stays. */
   save(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    clearTimeout(this.soon);
+    this.soon = undefined;
     this.record.updatedAt = new Date().toISOString();
     return this.writer.save();
+  }
+
+  /**
+   * Persists changes that may reach the disk a little later (counters, activity times): the next
+   * save of anything carries them, and if none comes within `ms`, this one is made. A send is
+   * almost always followed by a state change that saves anyway; writing twice per message only
+   * lengthens the queue of fsyncs that every durable answer waits behind.
+   */
+  saveSoon(ms = 1000): void {
+    if (this.closed || this.soon) return;
+    this.soon = setTimeout(() => { this.soon = undefined; void this.save(); }, ms);
+    this.soon.unref();
   }
 
   /**
@@ -162,21 +183,27 @@ export class Session {
     return (this.pty !== undefined && !this.pty.ended) || (this.adopted !== undefined && !this.adopted.ended);
   }
 
-  spawn(spec: PtySpec): PtyHandle {
-    if (this.pty && !this.pty.ended) throw new Error('this session already runs a process');
+  async spawn(spec: PtySpec): Promise<PtyHandle> {
+    if (this.spawning || (this.pty && !this.pty.ended)) throw new Error('this session already runs a process');
     const r = this.record;
     const attributes = {
       [SpanAttr.sessionId]: r.id, [SpanAttr.agent]: r.agent, [SpanAttr.permissionMode]: r.permissionMode,
       ...(r.owner.tenantId ? { [SpanAttr.tenant]: r.owner.tenantId } : {}), 'process.executable.name': basename(spec.command),
     };
-    return withSpanSync('pty.spawn', attributes, (span) => {
-      const pty = this.spawnPty(spec);
+    const spawned = withSpan('pty.spawn', attributes, async (span) => {
+      const pty = await this.spawnPty(spec);
       span.setAttribute('process.pid', pty.pid);
       return pty;
     });
+    this.spawning = spawned.catch(() => {});
+    try {
+      return await spawned;
+    } finally {
+      this.spawning = undefined;
+    }
   }
 
-  private spawnPty(spec: PtySpec): TerminalPty {
+  private async spawnPty(spec: PtySpec): Promise<TerminalPty> {
     const o = this.deps.options;
     if (this.agent.identity) {
       // Resolved here, as the server, so the agent user's PATH lookup cannot pick another program.
@@ -184,8 +211,8 @@ export class Session {
       spec = { ...spec, ...this.agent.command(file, spec.args) };
     }
     this.recorder?.open(spec.cols ?? o.cols, spec.rows ?? o.rows);
-    const pty = new TerminalPty(spec, {
-      cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log,
+    const pty: TerminalPty = await TerminalPty.start(spec, {
+      cols: o.cols, rows: o.rows, scrollback: o.scrollback, renderIntervalMs: o.renderIntervalMs, log: this.log, host: this.deps.ptyHost,
       onOutput: (data) => {
         this.recorder?.output(data);
         for (const listener of this.outputListeners) listener(data);
@@ -197,7 +224,7 @@ export class Session {
       onExit: (code, signal) => this.processEnded(code, signal),
     });
     this.pty = pty;
-    this.noteProcess(pty.pid);
+    this.noteProcess(pty.pid, pty.startTime);
     return pty;
   }
 
@@ -221,8 +248,8 @@ export class Session {
     void this.save();
   }
 
-  private noteProcess(pid: number): void {
-    Object.assign(this.record, { pid, serverPid: process.pid, pidStartTime: pidStartTime(pid) });
+  private noteProcess(pid: number, startTime = pidStartTime(pid)): void {
+    Object.assign(this.record, { pid, serverPid: process.pid, pidStartTime: startTime });
     void this.save();
   }
 
@@ -280,6 +307,8 @@ export class Session {
    * gone. A pid whose start time no longer matches belongs to someone else now and is left alone.
    */
   async terminate(): Promise<void> {
+    // A process still being started is ended too, once its pid is known.
+    await this.spawning;
     const grace = this.killGraceMs;
     const others = (this.record.groups ?? []).map((g) => terminateGroup(g.pgid, grace, undefined, g.startTime));
     if (this.pty && !this.pty.ended) await this.pty.terminate(grace);
@@ -309,6 +338,7 @@ export class Session {
   }
 
   async flush(): Promise<void> {
+    if (this.soon) await this.save();
     await this.writer.flush();
     await this.transcriptLog.flush();
   }
