@@ -39,38 +39,34 @@ const TOKEN = 'bench-token-0123456789abcdef0123456';
 const now = () => performance.now();
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
-// node-pty's spawn is wrapped before Aegis loads it, to learn what Aegis ran and when it forked.
+// The bare CLI runs in a node-pty of this process, as a user would run it.
 const require = createRequire(import.meta.url);
-const pty = require('node-pty') as typeof NodePty;
-const spawn = pty.spawn;
+const { spawn } = require('node-pty') as typeof NodePty;
+
+// Aegis's spawn requests to its spawner process are watched, to learn what it ran, when it asked
+// for the fork, and when each output chunk came back.
+const { SpawnerHost } = await import('../plugins/sessions/spawner-host.js');
 let lastClaude: { file: string; args: string[]; env: Record<string, string>; cwd: string } | undefined;
 const spawnedAt = new Map<number, number>();
-(pty as { spawn: typeof spawn }).spawn = (file, args, opts) => {
-  const t = now();
-  const p = spawn(file, args, opts);
-  spawnedAt.set(p.pid, t);
-  const o = opts as NodePty.IPtyForkOptions;
-  if (Array.isArray(args) && args.includes('--permission-mode')) {
-    lastClaude = { file, args: [...args], env: { ...(o.env as Record<string, string>) }, cwd: o.cwd! };
-    stampChunks(p);
-  }
-  return p;
-};
-
 /**
  * Per pid: when its latest output chunk arrived. At the idle event that is the chunk that drew
  * the input box (or one after it), so event - chunk is how long Aegis took to see and report it.
  * Only a timestamp per chunk: a second terminal parsing the output here would slow Aegis itself.
  */
-const lastChunkAt = new Map<number, number>();
-function stampChunks(p: NodePty.IPty): void {
-  const onData = p.onData.bind(p);
-  // `onData` is a getter on node-pty's Terminal; the instance gets its own property in front of it.
-  Object.defineProperty(p, 'onData', { value: (listener: (data: string) => void) => onData((data) => {
-    lastChunkAt.set(p.pid, now());
-    listener(data);
-  }) });
-}
+const chunkStamps = new Map<number, { at: number }>();
+const hostSpawn = SpawnerHost.prototype.spawn;
+SpawnerHost.prototype.spawn = async function (this: InstanceType<typeof SpawnerHost>, req, handlers) {
+  const t = now();
+  const stamp = { at: 0 };
+  const p = await hostSpawn.call(this, req, {
+    onData: (data) => { stamp.at = now(); handlers.onData(data); },
+    onExit: (code, signal) => handlers.onExit(code, signal),
+  });
+  spawnedAt.set(p.pid, t);
+  chunkStamps.set(p.pid, stamp);
+  if (req.args.includes('--permission-mode')) lastClaude = { file: req.file, args: [...req.args], env: { ...req.env }, cwd: req.cwd };
+  return p;
+};
 
 const { buildApp } = await import('../kernel/app.js');
 const { loadConfig } = await import('../kernel/config/load.js');
@@ -129,8 +125,8 @@ app.events.on('session.state-changed', (p) => {
   if (p.to !== 'idle' || idleAt.has(p.sessionId)) return;
   const at = now();
   idleAt.set(p.sessionId, at);
-  const chunk = lastChunkAt.get(app.sessions.get(p.sessionId)?.pid ?? -1);
-  if (chunk !== undefined) chunkToIdle.set(p.sessionId, at - chunk);
+  const chunk = chunkStamps.get(app.sessions.get(p.sessionId)?.pid ?? -1)?.at;
+  if (chunk) chunkToIdle.set(p.sessionId, at - chunk);
   cliCpuAtIdle.set(p.sessionId, cpuOf(app.sessions.get(p.sessionId)?.pid ?? -1));
   idleWaiters.get(p.sessionId)?.();
 });
@@ -275,7 +271,7 @@ for (const [live, r] of rows) {
     line('CLI with Aegis\'s hook settings: spawn -> input box', r.settings),
     line('Aegis: POST /v1/sessions -> idle event', r.aegis),
     line('Aegis: POST /v1/sessions -> response', r.response),
-    line('  of which POST -> spawn', r.beforeSpawn),
+    line('  of which POST -> spawn request', r.beforeSpawn),
     line('  of which spawn -> idle event', r.spawnToIdle),
     line('  of which last output chunk -> idle event', r.boxToEvent),
     `  overhead p50: ${(pct(r.aegis, 50) - pct(r.bare, 50)).toFixed(1)} ms over the CLI alone, ${(pct(r.aegis, 50) - pct(r.settings, 50)).toFixed(1)} ms over the CLI with the same settings`,
@@ -289,7 +285,7 @@ for (const [live, r] of rows) {
   figure({ name: `create -> idle overhead, ${live} live, p50`, value: pct(r.aegis, 50) - pct(r.bare, 50), unit: 'ms', target: { op: '<=', limit: 150 }, note });
   figure({ name: `create -> idle overhead, ${live} live, paired p50`, value: pct(paired(r.aegis, r.bare), 50), unit: 'ms', note: 'median of per-round differences' });
   figure({ name: `create: server CPU per create -> idle, ${live} live, p50`, value: pct(r.cpu.aegis.self, 50), unit: 'ms', note: `the bench's own terminal takes ${pct(r.cpu.bare.self, 50).toFixed(0)} ms for the same output` });
-  figure({ name: `create: POST -> spawn, ${live} live, p50`, value: pct(r.beforeSpawn, 50), unit: 'ms' });
+  figure({ name: `create: POST -> spawn request, ${live} live, p50`, value: pct(r.beforeSpawn, 50), unit: 'ms' });
   figure({ name: `create: output drawing the box -> idle event, ${live} live, p50`, value: pct(r.boxToEvent, 50), unit: 'ms' });
 }
 process.stdout.write(`${out.join('\n')}\n`);
