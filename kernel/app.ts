@@ -7,9 +7,11 @@ import type { AegisConfig } from './config/schema.js';
 import { MAX_PARAM_LENGTH, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { EventBus } from './events.js';
 import { loggerOptions } from './logger.js';
+import { AccessLog, installAccessLog } from './access-log.js';
 import { Lifecycle, installDrainHooks } from './lifecycle.js';
 import { ensureStateDir, stateDirHandle } from './state-dir.js';
 import { finiteValidatorFactory } from './finite-numbers.js';
+import { lazySerializers, lazyValidators } from './lazy-compile.js';
 import { clientErrorHandler } from './client-errors.js';
 import { registerHealth } from './health.js';
 import { resolvePlugins } from './plugins/resolve.js';
@@ -30,10 +32,12 @@ export interface BuildOptions {
  */
 export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise<FastifyInstance> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  const accessLog = new AccessLog();
   await ensureStateDir(config.stateDir);
   const plugins = await resolvePlugins(config, opts.catalogue);
   const app = Fastify({
     loggerInstance: logger,
+    logController: accessLog,
     bodyLimit: config.server.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -47,7 +51,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
     frameworkErrors: frameworkErrorHandler(config.server.bodyLimit, MAX_PARAM_LENGTH),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     clientErrorHandler,
-    schemaController: { compilersFactory: { buildValidator: finiteValidatorFactory() as never } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators(() => finiteValidatorFactory() as never) as never, buildSerializer: lazySerializers() as never } },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
@@ -59,6 +63,7 @@ export async function buildApp(config: AegisConfig, opts: BuildOptions): Promise
   app.decorate('healthDetails', new Map<string, () => unknown>());
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   installErrorHandlers(app);
+  installAccessLog(app, accessLog);
   installDrainHooks(app, lifecycle);
   for (const p of plugins) app.register(p.plugin, p.options);
   app.after(() => registerHealth(app));

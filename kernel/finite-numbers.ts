@@ -1,4 +1,6 @@
-import AjvCompiler from '@fastify/ajv-compiler';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 type Validate = ((data: unknown, ctx?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown };
 type BuildValidator = (route: unknown) => Validate;
@@ -34,6 +36,8 @@ function refuseNonFinite(validate: Validate): Validate {
  * integer; the response serializer then throws, so such input must be refused up front.
  */
 export function finiteValidatorFactory() {
+  // Required here, not imported: Ajv loads with the first validator compiled (see lazy-compile.ts).
+  const AjvCompiler = require('@fastify/ajv-compiler') as typeof import('@fastify/ajv-compiler');
   const factory = AjvCompiler() as unknown as (schemas: unknown, options: unknown) => BuildValidator;
   return (externalSchemas: unknown, options: unknown) => {
     const build = factory(externalSchemas, options);

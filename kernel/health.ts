@@ -20,7 +20,7 @@ export const HealthSchema = Type.Object({
  */
 export function registerHealth(app: FastifyInstance): void {
   app.get('/v1/health', {
-    config: { auth: 'optional', drain: 'allow' },
+    config: { auth: 'optional', drain: 'allow', accessLog: 'debug' },
     schema: { tags: ['server'], summary: 'Liveness and readiness', response: { 200: HealthSchema, 503: HealthSchema } },
   }, async (request, reply) => {
     const draining = app.lifecycle.draining;

@@ -1,4 +1,4 @@
-import type { Logger, LoggerOptions } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 
 /** Fields a log record gets from where it is written (trace and span ids); see `setLogMixin`. */
 export type LogMixin = (mergeObject: object, level: number, logger: Logger) => object;
@@ -66,4 +66,40 @@ export function loggerOptions(level = 'info'): LoggerOptions {
     base: { service: 'aegis' },
     ...(logMixin ? { mixin: logMixin as NonNullable<LoggerOptions['mixin']> } : {}),
   };
+}
+
+/** How log records are written: `json` lines, `pretty` one-line text, or `auto` (pretty on a terminal). */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** Fields the pretty access line shows in its message instead of after it. */
+const ACCESS_FIELDS = ['method', 'url', 'statusCode', 'durationMs'] as const;
+
+/** The human form of a record's message: access lines read `GET /v1/x 200 1.2 ms`. */
+function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const msg = String(log[messageKey] ?? '');
+  if (msg === 'request completed') return `${log.method} ${log.url} ${log.statusCode} ${log.durationMs} ms`;
+  // These keys are hidden from every pretty line for the access line's sake; other lines keep them.
+  const kept = ACCESS_FIELDS.filter((k) => log[k] !== undefined).map((k) => `${k}=${String(log[k])}`);
+  return kept.length ? `${msg} ${kept.join(' ')}` : msg;
+}
+
+/**
+ * The one root logger: JSON lines on stdout, or, when `format` asks for it (`auto`: stdout is a
+ * terminal), pino-pretty's one line per record. pino-pretty is loaded only then: a server whose
+ * output goes to a file, a pipe or a collector never loads it.
+ */
+export async function createRootLogger(level = 'info', format: LogFormat = 'auto', out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Promise<Logger> {
+  const pretty = format === 'pretty' || (format === 'auto' && out.isTTY === true);
+  // pino's own sync writer on fd 1 for the real stdout; tests hand in a stream of their own.
+  if (!pretty) return out === process.stdout ? pino(loggerOptions(level)) : pino(loggerOptions(level), out);
+  const { default: prettyStream } = await import('pino-pretty');
+  return pino(loggerOptions(level), prettyStream({
+    destination: out,
+    sync: true,
+    singleLine: true,
+    colorize: out.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: ['pid', 'hostname', 'service', ...ACCESS_FIELDS].join(','),
+    messageFormat: prettyMessage,
+  }));
 }

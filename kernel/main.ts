@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { loadConfig } from './config/load.js';
 import { BootError } from './errors.js';
 import { buildApp } from './app.js';
-import { loggerOptions } from './logger.js';
+import { createRootLogger } from './logger.js';
 import { createShutdown } from './lifecycle.js';
 import { flagValue } from './flags.js';
 import type { Catalogue } from './plugins/types.js';
@@ -23,7 +22,7 @@ export async function main(opts: MainOptions): Promise<void> {
   try {
     const config = await loadConfig({ configPath: flagValue(opts.argv, '--config', '-c') || undefined });
     // Built after the config so a bad AEGIS_LOG_LEVEL is a boot error, not a throw inside pino.
-    const logger = pino(loggerOptions(config.logLevel));
+    const logger = await createRootLogger(config.logLevel, config.logFormat);
     app = await buildApp(config, { catalogue: opts.catalogue, logger });
     const shutdown = createShutdown(app, app.lifecycle, {
       graceMs: config.server.shutdownGraceMs,

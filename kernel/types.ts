@@ -24,5 +24,10 @@ declare module 'fastify' {
     auth?: boolean | 'optional';
     /** `'allow'` keeps the route answering while the server drains. */
     drain?: 'allow';
+    /**
+     * Level of the route's access line (default `info`): `debug` for routes machines poll
+     * (health, metrics), so they do not fill the log. A 5xx answer is logged as a warning anyway.
+     */
+    accessLog?: 'debug' | 'info';
   }
 }

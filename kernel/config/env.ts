@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { BootError } from '../errors.js';
 
-type Kind = 'string' | 'int' | 'number' | 'bool' | 'level';
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'level' | 'format';
 
 /** The environment as read at boot; only kernel/config takes it from `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -16,6 +16,9 @@ export type EnvOptions = Readonly<Record<string, string>>;
 /** pino's levels; anything else stops the boot instead of throwing inside the logger. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** How logs are written (AEGIS_LOG_FORMAT): auto = pretty on a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
 /** The kernel's own variables and where each lands in the config. Plugins declare theirs. */
 export const ENV_MAP: ReadonlyArray<readonly [name: string, path: string, kind: Kind]> = [
   ['AEGIS_PORT', 'server.port', 'int'],
@@ -25,6 +28,7 @@ export const ENV_MAP: ReadonlyArray<readonly [name: string, path: string, kind: 
   ['AEGIS_SHUTDOWN_HARD_MS', 'server.shutdownHardMs', 'int'],
   ['AEGIS_STATE_DIR', 'stateDir', 'string'],
   ['AEGIS_LOG_LEVEL', 'logLevel', 'level'],
+  ['AEGIS_LOG_FORMAT', 'logFormat', 'format'],
 ];
 
 function invalid(name: string, raw: string, expected: string): BootError {
@@ -51,6 +55,9 @@ function parse(name: string, raw: string, kind: Kind): unknown {
     case 'level':
       if ((LOG_LEVELS as readonly string[]).includes(v)) return v;
       throw invalid(name, raw, `one of ${LOG_LEVELS.join(', ')}`);
+    case 'format':
+      if ((LOG_FORMATS as readonly string[]).includes(v)) return v;
+      throw invalid(name, raw, `one of ${LOG_FORMATS.join(', ')}`);
   }
 }
 

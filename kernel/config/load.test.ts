@@ -37,9 +37,10 @@ t.test('with no file and no environment the embedded defaults apply', async (t) 
   t.equal(c.server.shutdownGraceMs, 15000);
   t.equal(c.server.shutdownHardMs, 20000);
   t.equal(c.logLevel, 'info');
+  t.equal(c.logFormat, 'auto', 'pretty on a terminal, JSON lines otherwise');
   t.equal(c.server.authToken, undefined);
   t.equal(c.source, undefined);
-  t.same(Object.keys(c).sort(), ['baseDir', 'homeDir', 'logLevel', 'plugins', 'server', 'stateDir', 'tenantWorkdirs', 'version'],
+  t.same(Object.keys(c).sort(), ['baseDir', 'homeDir', 'logFormat', 'logLevel', 'plugins', 'server', 'stateDir', 'tenantWorkdirs', 'version'],
     'the kernel holds only its own options; plugins keep theirs in plugins.<name>');
 });
 
@@ -78,6 +79,16 @@ t.test('an unknown AEGIS_LOG_LEVEL stops the boot naming the variable and the le
   t.equal(e.code, 'AEGIS_ERR_CONFIG_INVALID');
   t.match(e.message, /AEGIS_LOG_LEVEL="verbose"/);
   t.match(e.message, /debug/);
+});
+
+t.test('AEGIS_LOG_FORMAT picks the log output, and an unknown one stops the boot naming the choices', async (t) => {
+  const { cwd, home } = await dirs();
+  t.equal((await load({ cwd, home, env: { AEGIS_LOG_FORMAT: 'json' } })).logFormat, 'json');
+  t.equal((await load({ cwd, home, env: { AEGIS_LOG_FORMAT: 'pretty' } })).logFormat, 'pretty');
+  const e = await bootError(t, load({ cwd, home, env: { AEGIS_LOG_FORMAT: 'xml' } }));
+  t.equal(e.code, 'AEGIS_ERR_CONFIG_INVALID');
+  t.match(e.message, /AEGIS_LOG_FORMAT="xml"/);
+  t.match(e.message, /pretty/);
 });
 
 t.test('AEGIS_CONFIG names the file like --config, and --config beats it', async (t) => {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LOG_LEVELS } from './env.js';
+import { LOG_FORMATS, LOG_LEVELS } from './env.js';
 
 const Ms = (def: number, description: string) => Type.Integer({ minimum: 0, default: def, description });
 
@@ -39,6 +39,9 @@ export const ConfigSchema = Type.Object({
   server: ServerSchema,
   stateDir: Type.String({ minLength: 1, default: '~/.aegis', description: 'State directory (AEGIS_STATE_DIR)' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info', description: 'Log level of the root logger (AEGIS_LOG_LEVEL)' }),
+  logFormat: Type.Union(LOG_FORMATS.map((f) => Type.Literal(f)), {
+    default: 'auto', description: 'Log output: json lines, pretty one-line text, or auto = pretty when stdout is a terminal (AEGIS_LOG_FORMAT)',
+  }),
   tenantWorkdirs: Type.Record(Type.String({ minLength: 1 }), TenantWorkdirSchema, { default: {} }),
   plugins: Type.Record(Type.String({ minLength: 1 }), PluginEntrySchema, { default: {} }),
 }, { additionalProperties: false });

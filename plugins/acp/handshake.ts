@@ -1,9 +1,16 @@
-import {
-  PROTOCOL_VERSION, type AgentCapabilities, type InitializeResponse, type NewSessionResponse, type SessionModeState,
+import type {
+  AgentCapabilities, InitializeResponse, NewSessionResponse, SessionModeState,
 } from '@agentclientprotocol/sdk';
 import type { SessionContext } from '../sessions/index.js';
 import { AcpProtocolVersion } from './errors.js';
 import type { JsonRpcPeer } from './jsonrpc.js';
+
+/**
+ * The ACP version Aegis speaks. Kept here rather than imported from the SDK: its entry point loads
+ * the whole zod schema set (megabytes of heap in an idle server) for this one number. A test holds
+ * it equal to the SDK's `PROTOCOL_VERSION`.
+ */
+export const PROTOCOL_VERSION = 1;
 
 /** What Aegis offers agents: files and terminals inside the workDir, when enabled. */
 export interface ClientOffer {

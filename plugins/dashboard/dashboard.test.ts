@@ -50,6 +50,21 @@ t.test('index.html, hashed assets and app routes are served without a token, eac
   t.equal(bare.headers['content-security-policy'], GUIDE_CSP);
 });
 
+t.test('a browser whose copy is current gets 304 without a body, and a range gets 206', async (t) => {
+  const root = await built();
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const a = await app(t, root);
+  const first = await a.inject({ method: 'GET', url: '/dashboard/assets/main-AbCdEf12.js' });
+  t.ok(first.headers.etag, 'files carry an ETag');
+  const again = await a.inject({ method: 'GET', url: '/dashboard/assets/main-AbCdEf12.js', headers: { 'if-none-match': String(first.headers.etag) } });
+  t.equal(again.statusCode, 304);
+  t.equal(again.body, '');
+  t.equal(again.headers['content-security-policy'], GUIDE_CSP);
+  const part = await a.inject({ method: 'GET', url: '/dashboard/assets/main-AbCdEf12.js', headers: { range: 'bytes=0-5' } });
+  t.equal(part.statusCode, 206);
+  t.equal(part.body, 'export');
+});
+
 t.test('a missing asset is a 404 with the CSP, never index.html; traversal gets the app, not the file', async (t) => {
   const root = await built();
   t.teardown(() => rm(root, { recursive: true, force: true }));

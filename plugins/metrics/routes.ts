@@ -13,7 +13,7 @@ function bearer(header: string | undefined): string | undefined {
  */
 export function metricsRoute(app: FastifyInstance, register: Registry, token: string | undefined): void {
   app.get('/metrics', {
-    config: token ? { auth: false } : { permission: 'metrics' },
+    config: token ? { auth: false, accessLog: 'debug' } : { permission: 'metrics', accessLog: 'debug' },
     schema: { tags: ['metrics'], summary: 'Prometheus metrics (text exposition format)', hide: true } as object,
     onRequest: token
       ? async (request) => {
