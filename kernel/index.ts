@@ -14,6 +14,7 @@ export {
   atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
   type StateDir,
 } from './state-dir.js';
+export { DirSyncer, dirSyncer } from './dir-sync.js';
 export { safeEqual, loadOrCreateSecret } from './secrets.js';
 export { pluginMeta, type AegisPluginModule, type Catalogue, type CatalogueEntry, type EnvOptions } from './plugins/types.js';
 export { resolveConfigPath, serverEnv } from './config/load.js';

@@ -51,3 +51,13 @@ t.test('reading JSON lines skips blank, torn and non-object lines and keeps the 
   const text = '{"a":1}\n\n[1,2]\n"str"\n{"a":2}\n{"a":3,"b":';
   t.same(parseJsonLines(text), [{ a: 1 }, { a: 2 }]);
 });
+
+t.test('an atomic write or a durable append into a missing folder creates it, 0700', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'aegis-sd-'));
+  await atomicWriteJson(join(root, 'a', 'b', 'r.json'), { ok: 1 });
+  t.same(await readJsonIfExists(join(root, 'a', 'b', 'r.json')), { ok: 1 });
+  t.equal((await stat(join(root, 'a', 'b'))).mode & 0o777, 0o700);
+  await appendLineDurable(join(root, 'c', 'log.jsonl'), '{"i":1}');
+  t.equal(await readFile(join(root, 'c', 'log.jsonl'), 'utf8'), '{"i":1}\n');
+  t.equal((await stat(join(root, 'c'))).mode & 0o777, 0o700);
+});

@@ -1,6 +1,7 @@
 import { mkdir, open, rename, readFile, unlink, chmod, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { dirSyncer, type DirSyncer } from './dir-sync.js';
 
 /**
  * Creates the state directory (mode 0700) if missing and tightens an existing one
@@ -12,22 +13,42 @@ export async function ensureStateDir(dir: string): Promise<void> {
   if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }
 
-/** Fsyncs a directory so a rename or a new file in it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
+/**
+ * Fsyncs a directory so a rename or a new file in it survives a crash. Concurrent callers share
+ * fsyncs (see DirSyncer): each resolves once an fsync that began after its call has finished.
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  return dirSyncer.sync(dir);
+}
+
+/** Temp names: unique per process (pid and a random tag, in case a pid is reused) and per write. */
+const TMP_TAG = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tmpSeq = 0;
+
+/**
+ * Opens `file`, creating its folder (0700) only when the open says it is missing: the folder
+ * almost always exists, and a burst of writes should not pay a mkdir each.
+ */
+async function openMakingDir(file: string, flags: string, mode: number) {
+  try {
+    return await open(file, flags, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    return open(file, flags, mode);
+  }
 }
 
 /**
  * Replaces `file` atomically: writes a temp file beside it, fsyncs it, renames it over the
  * target and fsyncs the directory. A crash at any instant leaves either the old or the new
- * content, never a torn file.
+ * content, never a torn file. The directory fsync is shared with the other writes into the same
+ * folder at the time (group commit), so a burst of writes costs few of them.
  */
-export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', mode);
+  const tmp = join(dir, `.${basename(file)}.${TMP_TAG}.${++tmpSeq}.tmp`);
+  const fh = await openMakingDir(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();
@@ -38,12 +59,12 @@ export async function atomicWrite(file: string, data: string | Uint8Array, mode 
   }
   await fh.close();
   await rename(tmp, file);
-  await fsyncDir(dir);
+  await syncer.sync(dir);
 }
 
 /** Writes JSON atomically (pretty, newline-terminated). */
-export function atomicWriteJson(file: string, value: unknown, mode = 0o600): Promise<void> {
-  return atomicWrite(file, JSON.stringify(value, null, 2) + '\n', mode);
+export function atomicWriteJson(file: string, value: unknown, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
+  return atomicWrite(file, JSON.stringify(value, null, 2) + '\n', mode, syncer);
 }
 
 /** Reads JSON, or returns `undefined` when the file does not exist. */
@@ -57,18 +78,22 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
 }
 
 /**
- * Appends one line and fsyncs before resolving, for append-only logs (audit, events).
+ * Appends one line and fsyncs before resolving, for append-only logs (audit, events). The first
+ * append to a file also fsyncs its folder (shared with other writers there), so a new log's
+ * directory entry is as durable as its first line.
  * Callers serialise their own appends; a torn last line after a crash is the reader's to skip.
  */
-export async function appendLineDurable(file: string, line: string, mode = 0o600): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const fh = await open(file, 'a', mode);
+export async function appendLineDurable(file: string, line: string, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
+  const fh = await openMakingDir(file, 'a', mode);
+  let fresh: boolean;
   try {
+    fresh = (await fh.stat()).size === 0;
     await fh.writeFile(line.endsWith('\n') ? line : line + '\n');
     await fh.sync();
   } finally {
     await fh.close();
   }
+  if (fresh) await syncer.sync(dirname(file));
 }
 
 /** The state directory handle plugins receive as `app.stateDir`. */

@@ -64,7 +64,7 @@ async function audit(app: FastifyInstance) {
     record: async (entry) => { await log.record(entry); },
     idle: () => log.idle(),
     async verify() {
-      await log.idle();
+      await log.settled();
       return verifyChain(dir, key, { untilSeq: log.position.seq });
     },
     find: (filter) => findRecords(dir, filter),

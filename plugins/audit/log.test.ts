@@ -1,5 +1,5 @@
 import t from 'tap';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { GENESIS, canonicalJson, type AuditRecord } from './chain.js';
@@ -148,4 +148,88 @@ t.test('a head whose signature does not hold is reported', async (t) => {
   const head = JSON.parse(await readFile(join(dir, 'head.json'), 'utf8'));
   await writeFile(join(dir, 'head.json'), JSON.stringify({ ...head, seq: 2 }));
   t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { reason: 'head' } });
+});
+
+/** Waits (bounded in turns and time) until `done` holds. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  for (let i = 0; i < 5000 && Date.now() < end; i++) {
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A disk step the test finishes by hand: each call is kept with its argument. */
+function held<A>() {
+  const calls: Array<{ arg: A; finish: (err?: Error) => void }> = [];
+  const fn = (arg: A) => new Promise<void>((resolve, reject) => { calls.push({ arg, finish: (err) => (err ? reject(err) : resolve()) }); });
+  return { calls, fn };
+}
+
+t.test('records arriving during an fsync share the next write and fsync, in the order they came', async (t) => {
+  const dir = await scratch();
+  const syncs = held<FileHandle>();
+  const log = await AuditLog.open(dir, KEY, { seams: { sync: async (fh) => { await syncs.fn(fh); await fh.sync(); } } });
+  const first = log.record({ actor: 'a', action: 'first' });
+  await until(() => syncs.calls.length === 1, 'the first fsync');
+  const rest = Array.from({ length: 50 }, (_, i) => log.record({ actor: 'a', action: 'next', detail: { i } }));
+  syncs.calls[0]!.finish();
+  await first;
+  await until(() => syncs.calls.length === 2, 'the second fsync');
+  syncs.calls[1]!.finish();
+  const records = await Promise.all(rest);
+  t.equal(syncs.calls.length, 2, 'fifty-one records, two fsyncs');
+  t.same(records.map((r) => r.detail.i), Array.from({ length: 50 }, (_, i) => i), 'seq follows the order of the calls');
+  t.same(records.map((r) => r.seq), Array.from({ length: 50 }, (_, i) => i + 2));
+  await log.close();
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 51, head: { seq: 51 } });
+});
+
+t.test('a failed fsync rejects every record of its batch, and the chain goes on whole after it', async (t) => {
+  const dir = await scratch();
+  const syncs = held<FileHandle>();
+  const log = await AuditLog.open(dir, KEY, { seams: { sync: async (fh) => { await syncs.fn(fh); await fh.sync(); } } });
+  const first = log.record({ actor: 'a', action: 'kept' });
+  await until(() => syncs.calls.length === 1, 'the first fsync');
+  const lost = Array.from({ length: 5 }, (_, i) => log.record({ actor: 'a', action: 'lost', detail: { i } }));
+  syncs.calls[0]!.finish();
+  await first;
+  await until(() => syncs.calls.length === 2, 'the second fsync');
+  const boom = new Error('EIO');
+  syncs.calls[1]!.finish(boom);
+  const results = await Promise.allSettled(lost);
+  t.ok(results.every((r) => r.status === 'rejected' && r.reason === boom), 'each caller sees the error');
+  const after = log.record({ actor: 'a', action: 'after' });
+  await until(() => syncs.calls.length === 3, 'the third fsync');
+  syncs.calls[2]!.finish();
+  t.equal((await after).seq, 2, 'the chain continues from the last durable record');
+  await log.close();
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 2 });
+});
+
+t.test('records are acknowledged without waiting for the signed head, and heads asked for meanwhile collapse into one', async (t) => {
+  const dir = await scratch();
+  const heads = held<{ seq: number; hash: string }>();
+  const log = await AuditLog.open(dir, KEY, { seams: { writeHead: heads.fn } });
+  let acknowledged = 0;
+  const one = log.record({ actor: 'a', action: 'one' }).then((r) => { acknowledged++; return r; });
+  await until(() => heads.calls.length === 1, 'the first head write');
+  await until(() => acknowledged === 1, 'the first record acknowledged while its head is still being written');
+  t.equal((await one).seq, 1);
+  t.equal(heads.calls[0]!.arg.seq, 1);
+  for (let i = 0; i < 3; i++) await log.record({ actor: 'a', action: 'more', detail: { i } });
+  t.equal(heads.calls.length, 1, 'no second head write while the first runs');
+  heads.calls[0]!.finish();
+  await until(() => heads.calls.length === 2, 'the collapsed head write');
+  t.same(heads.calls[1]!.arg, log.position, 'it names the newest durable record');
+  t.equal(heads.calls[1]!.arg.seq, 4);
+  let closed = false;
+  const closing = log.close().then(() => { closed = true; });
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  t.notOk(closed, 'close waits for the head');
+  heads.calls[1]!.finish();
+  await closing;
+  t.equal(heads.calls.length, 2);
+  t.match(await verifyChain(dir, KEY), { ok: true, records: 4 });
 });

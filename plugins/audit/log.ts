@@ -26,11 +26,22 @@ export async function auditFiles(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((f) => FILE_PATTERN.test(f)).sort();
 }
 
+/** Where the log touches the disk beyond plain writes; tests replace them to count or hold them. */
+export interface AuditLogSeams {
+  /** Fsyncs the open daily file (default: `fh.sync()`). */
+  sync?: (fh: FileHandle) => Promise<void>;
+  /** Writes the signed head for a durable position (default: `writeHead` in the log's folder). */
+  writeHead?: (pos: { seq: number; hash: string }) => Promise<void>;
+}
+
 /**
  * The append-only, hash-chained audit log. Every `record` goes through one queue; records that
  * arrive while a write is in flight are written together (group commit) in one write and one
  * fsync, and each promise resolves only once its line is durable. The file handle is kept
  * open across batches, and a failed write is cut back off, so the file never holds half a batch.
+ * The signed head follows the records rather than holding them up: it is written after a batch
+ * is durable (so it is never ahead of the log), at most one write at a time, and heads for
+ * batches committed meanwhile collapse into one write of the newest position.
  */
 export class AuditLog {
   private pending: Pending[] = [];
@@ -40,6 +51,10 @@ export class AuditLog {
   private fhName?: string;
   private size = 0;
   private closed = false;
+  private headWriting: Promise<void> | undefined;
+  private headDirty = false;
+  private readonly sync: (fh: FileHandle) => Promise<void>;
+  private readonly putHead: (pos: { seq: number; hash: string }) => Promise<void>;
   /** Records accepted so far (durable or not); lets callers tell whether anything was added. */
   accepted = 0;
   /** Records that could not be written, so far; lets callers tell whether any of theirs failed. */
@@ -47,8 +62,11 @@ export class AuditLog {
 
   private constructor(
     readonly dir: string, private readonly key: string, private head: { seq: number; hash: string },
-    private readonly now: () => Date, private readonly log?: Logger,
-  ) {}
+    private readonly now: () => Date, private readonly log?: Logger, seams: AuditLogSeams = {},
+  ) {
+    this.sync = seams.sync ?? ((fh) => fh.sync());
+    this.putHead = seams.writeHead ?? (async (pos) => { await writeHead(this.dir, this.key, pos); });
+  }
 
   /**
    * Opens the log in `dir`, repairing a torn tail, and continues the chain from the last intact
@@ -56,11 +74,11 @@ export class AuditLog {
    * quarantined tail, and a log that ends before its signed head (lines lost or garbled while
    * the server was down), which `verify` then reports for good.
    */
-  static async open(dir: string, key: string, opts: { now?: () => Date; log?: Logger } = {}): Promise<AuditLog> {
+  static async open(dir: string, key: string, opts: { now?: () => Date; log?: Logger; seams?: AuditLogSeams } = {}): Promise<AuditLog> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const tail = await recoverTail(dir, await auditFiles(dir), opts.log);
     const signed = await readHead(dir, key);
-    const log = new AuditLog(dir, key, { seq: tail.seq, hash: tail.hash }, opts.now ?? (() => new Date()), opts.log);
+    const log = new AuditLog(dir, key, { seq: tail.seq, hash: tail.hash }, opts.now ?? (() => new Date()), opts.log, opts.seams);
     for (const m of tail.moved) {
       await log.record({ actor: 'system', action: 'audit.recovered', detail: { reason: 'torn-tail', file: m.file, bytes: m.bytes, quarantine: m.fragment } });
     }
@@ -95,9 +113,15 @@ export class AuditLog {
     return this.last.then(() => undefined);
   }
 
-  /** Waits for queued records, then closes the file. */
-  async close(): Promise<void> {
+  /** Resolves once every record accepted so far is durable and the signed head names the newest. */
+  async settled(): Promise<void> {
     await this.idle();
+    while (this.headWriting) await this.headWriting;
+  }
+
+  /** Waits for queued records and the head, then closes the file. */
+  async close(): Promise<void> {
+    await this.settled();
     this.closed = true;
     await this.fh?.close();
     this.fh = undefined;
@@ -137,13 +161,31 @@ export class AuditLog {
         return;
       }
       this.head = { seq, hash };
-      try {
-        await writeHead(this.dir, this.key, this.head);
-      } catch (err) {
-        // The records are durable; a stale head only makes verify look at fewer of them.
-        this.log?.error({ err }, 'audit: the signed head could not be written');
-      }
+      this.scheduleHead();
       for (const r of run) r.p.resolve(r.record);
+    }
+  }
+
+  /** Starts a head write for the current position, or marks one more for after the running one. */
+  private scheduleHead(): void {
+    if (this.headWriting) { this.headDirty = true; return; }
+    this.headWriting = this.writeHeads();
+  }
+
+  private async writeHeads(): Promise<void> {
+    try {
+      do {
+        this.headDirty = false;
+        try {
+          await this.putHead({ ...this.head });
+        } catch (err) {
+          // The records are durable; a stale head only makes verify look at fewer of them.
+          this.log?.error({ err }, 'audit: the signed head could not be written');
+        }
+      } while (this.headDirty);
+    } finally {
+      // Cleared in the same turn as the last look at headDirty, so no request falls between them.
+      this.headWriting = undefined;
     }
   }
 
@@ -170,7 +212,7 @@ export class AuditLog {
     }
     try {
       await this.fh.writeFile(data);
-      await this.fh.sync();
+      await this.sync(this.fh);
       this.size += Buffer.byteLength(data);
     } catch (err) {
       await this.fh.truncate(this.size).catch(() => {});

@@ -60,6 +60,25 @@ t.test('the SessionStart forwarder posts stdin with the secret from its file and
   t.same(got, [{ url: '/v1/hooks/s1/SessionStart', secret: 'sekret', body: '{"hook_event_name":"SessionStart","source":"startup"}' }]);
 });
 
+t.test('the SessionStart forwarder exits 0 and prints nothing when Aegis cannot be reached', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-cc-fwd-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A port that was just free: nothing listens there.
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  await writeHookSettings(agentFiles(dir), `http://127.0.0.1:${port}/v1/hooks/s1`, 'sekret');
+  const child = spawn(process.execPath, [FORWARDER, `http://127.0.0.1:${port}/v1/hooks/s1/SessionStart`, join(dir, 'claude-hook-secret')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  child.stdin.end('{"hook_event_name":"SessionStart"}');
+  const [code] = await once(child, 'exit');
+  t.equal(code, 0);
+  t.equal(out, '');
+});
+
 t.test('shell words and pastes cannot break out', async (t) => {
   t.equal(shellQuote("it's"), `'it'\\''s'`);
   t.equal(paste('a\r\nb\x1b[201~c'), '\x1b[200~a\nb[201~c\x1b[201~', 'CR never submits; ESC cannot end the paste');

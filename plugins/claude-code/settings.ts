@@ -67,15 +67,18 @@ export interface LaunchSettings {
 export async function writeLaunchSettings(ctx: Pick<SessionContext, 'agentDir' | 'writeAgentFile'>, want: LaunchSettings): Promise<string | undefined> {
   if (!want.hooks && !want.sandbox) return undefined;
   const doc: Record<string, unknown> = {};
+  // The two files are independent: written side by side, both done before the CLI starts.
+  let secretWritten: Promise<string> | undefined;
   if (want.hooks) {
     const files = hookFiles(ctx.agentDir);
-    await ctx.writeAgentFile('claude-hook-secret', want.hooks.secret);
+    secretWritten = ctx.writeAgentFile('claude-hook-secret', want.hooks.secret);
     Object.assign(doc, hookSettings(want.hooks.url, want.hooks.secret, files.secret));
   }
   // The CLI sends its HTTP hooks through the sandbox's network proxy, which asks before any
   // host it does not know; Aegis's own host is allowed so hooks are not held at a dialog.
   if (want.sandbox) doc.sandbox = { ...SANDBOX_SETTINGS, ...(want.hooks ? { network: { allowedDomains: [new URL(want.hooks.url).hostname.replace(/^\[|\]$/g, '')] } } : {}) };
-  return ctx.writeAgentFile('claude-settings.json', JSON.stringify(doc, null, 2));
+  const [settings] = await Promise.all([ctx.writeAgentFile('claude-settings.json', JSON.stringify(doc, null, 2)), secretWritten]);
+  return settings;
 }
 
 /** The hooks-only settings of one launch (see writeLaunchSettings). */

@@ -79,7 +79,9 @@ export async function launch(live: LiveSession, resume: boolean, opts: StartOpti
   const ctx = live.ctx;
   const { env, dataDir } = sessionEnv(ctx, opts);
   const conversation = await pickConversation(ctx, resume, dataDir);
-  await ctx.update({ agentSessionId: conversation.id });
+  // Not awaited: the write runs while the CLI boots, and the record is on disk before the create
+  // is answered. Until its first message the CLI has no conversation a restore could resume.
+  void ctx.update({ agentSessionId: conversation.id });
   const settingsFile = await writeLaunchSettings(ctx, {
     hooks: opts.hooks ? { url: ctx.hookUrl, secret: ctx.hookSecret } : undefined,
     sandbox: sandboxFor(ctx.record.owner.tenantId, opts.sandbox),

@@ -23,9 +23,19 @@ export class SessionFiles {
 
   /** Creates and stores a new random hook secret for a session. */
   async newSecret(id: string): Promise<string> {
-    const secret = randomBytes(32).toString('base64url');
-    await atomicWrite(this.secret(id), secret + '\n', 0o600);
+    const secret = SessionFiles.makeSecret();
+    await this.saveSecret(id, secret);
     return secret;
+  }
+
+  /** A new random hook secret, not stored yet. */
+  static makeSecret(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  /** Stores a session's hook secret (atomic, 0600). */
+  saveSecret(id: string, secret: string): Promise<void> {
+    return atomicWrite(this.secret(id), secret + '\n', 0o600);
   }
 
   /** The stored hook secret, or a new one when the file is missing (a record from an older layout). */

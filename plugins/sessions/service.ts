@@ -17,6 +17,7 @@ import {
 } from './errors.js';
 import { metricsView, emptyMetrics } from './metrics.js';
 import { Session, type SessionDeps } from './session.js';
+import { SessionFiles } from './record-store.js';
 import { pageBefore, pageByOffset } from './transcript.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportCast } from './recording.js';
@@ -165,23 +166,30 @@ export class SessionsRegistry implements SessionsService {
     }
     this.checkLimits(principal);
     this.reserved.push(owner);
-    let s: Session;
+    let made: { s: Session; secretSaved: Promise<void> };
     try {
-      s = await this.newSession(input, c, owner);
+      made = await this.newSession(input, c, owner);
     } finally {
       this.reserved.splice(this.reserved.indexOf(owner), 1);
     }
+    const { s, secretSaved } = made;
     const agentUser = this.deps.runner.identityFor(owner)?.user;
     annotateSpan({ [SpanAttr.sessionId]: s.record.id, 'aegis.session.reused': false });
     // Registered in the same tick the reservation ends, so no create counts it twice or not at all.
     this.register(s);
-    await s.save();
-    this.deps.events.emit('session.created', {
-      sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
-      name: input.name, ownerId: owner.principalId, permissionMode: c.permissionMode, envNames,
-      ...(agentUser ? { agentUser } : {}),
-    });
-    await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
+    try {
+      // Announced once its record is on disk, so no one hears of a session a crash would forget.
+      await s.save();
+      this.deps.events.emit('session.created', {
+        sessionId: s.record.id, tenantId: owner.tenantId, at: s.record.createdAt, agent: c.agent, workDir: c.workDir,
+        name: input.name, ownerId: owner.principalId, permissionMode: c.permissionMode, envNames,
+        ...(agentUser ? { agentUser } : {}),
+      });
+      await this.start(s, { resume: input.resumeSessionId !== undefined, prompt: c.prompt });
+    } finally {
+      // Whatever happened, the secret's write is over before the request is: nothing is left running.
+      await secretSaved;
+    }
     // The client hears of the session only once its record (with the agent's pid) is on disk.
     await s.flush();
     return { session: s.view(), reused: false };
@@ -201,8 +209,12 @@ export class SessionsRegistry implements SessionsService {
     });
   }
 
-  /** Builds a new session (record, folder, secret, transcript) without registering it. */
-  private async newSession(input: CreateSessionInput, c: CheckedCreate, owner: SessionRecord['owner']): Promise<Session> {
+  /**
+   * Builds a new session (record, folder, secret, transcript) without registering it. The hook
+   * secret is only read back on restore (a missing one is replaced there), so its durable write
+   * runs alongside the start and is awaited before the answer; a failure is logged, not fatal.
+   */
+  private async newSession(input: CreateSessionInput, c: CheckedCreate, owner: SessionRecord['owner']): Promise<{ s: Session; secretSaved: Promise<void> }> {
     const now = new Date().toISOString();
     const record: SessionRecord = {
       id: randomUUID(), name: input.name, agent: c.agent, workDir: c.workDir, permissionMode: c.permissionMode,
@@ -210,12 +222,20 @@ export class SessionsRegistry implements SessionsService {
       agentSessionId: input.resumeSessionId, restarts: 0, driver: c.driverArea, metrics: emptyMetrics(now),
     };
     await mkdir(this.deps.files.dir(record.id), { recursive: true, mode: 0o700 });
-    const secret = await this.deps.files.newSecret(record.id);
-    const s = await Session.load(record, c.driver, secret, this.deps);
+    const secret = SessionFiles.makeSecret();
+    const secretSaved = this.deps.files.saveSecret(record.id, secret)
+      .catch((err) => this.deps.log.error({ err, sessionId: record.id }, 'hook secret write failed; a restore will make a new one'));
+    let s: Session;
+    try {
+      s = await Session.load(record, c.driver, secret, this.deps);
+    } catch (err) {
+      await secretSaved;
+      throw err;
+    }
     s.current = { state: 'starting', cause: 'created' };
     // A resumed conversation's history is not news; a new one's transcript is.
     if (input.resumeSessionId === undefined) s.messages.startFresh();
-    return s;
+    return { s, secretSaved };
   }
 
   /** Starts (or resumes) the agent; on failure the session is kept as exited with the reason. */
