@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { bearer } from '../../test/support/app.js';
 import { CAT, createKey, testApp } from '../../test/support/app.js';
+import { waitState } from '../../test/support/wait.js';
 import type { AuditRecord } from './chain.js';
 
 let a: FastifyInstance;
@@ -19,6 +20,8 @@ t.before(async () => {
   op = await createKey(a, { name: 'op', role: 'operator', tenantId: 'acme' });
   stranger = await createKey(a, { name: 'stranger', role: 'admin', tenantId: 'other' });
   id = (await a.inject({ method: 'POST', url: '/v1/sessions', headers: bearer(op.key), payload: { workDir: work, agent: 'command' } })).json().id;
+  // Only an idle session is reused; the first row needs it there.
+  await waitState(a, id, 'idle');
 });
 t.teardown(() => rm(work, { recursive: true, force: true }));
 
