@@ -195,7 +195,7 @@ export interface SessionsService {
   /** Subscribes to the session's raw PTY output; returns the unsubscribe function. */
   onOutput(id: string, listener: (data: string) => void): () => void;
   /** The session's recording as one asciicast v2 document, or undefined when nothing was recorded. */
-  recording(id: string): string | undefined;
+  recording(id: string): Promise<string | undefined>;
   transcript(id: string, page?: { limit?: number; offset?: number; role?: TranscriptEntry['role'] }): Promise<TranscriptPage>;
   transcriptBefore(id: string, page?: { beforeId?: string; limit?: number }): Promise<TranscriptCursorPage>;
   metrics(id: string): Promise<SessionMetrics>;

@@ -49,10 +49,11 @@ t.test('a recording past its size is rotated, one generation kept, and export jo
   rec.open(80, 24);
   for (let i = 0; i < 100; i++) rec.output(`line ${i} ${'x'.repeat(40)}\r\n`);
   rec.close();
+  await rec.flush();
   const files = (await readdir(dir)).sort();
   t.same(files, ['recording.1.cast', 'recording.cast']);
   for (const f of files) t.ok((await readFile(join(dir, f))).length < 2200, `${f} stays near the bound`);
-  const { header, events } = parse(exportCast(dir)!);
+  const { header, events } = parse((await exportCast(dir))!);
   t.equal(header.version, 2);
   const text = events.map((e) => e[2]).join('');
   t.match(text, /line 99 /, 'the newest output is there');
@@ -69,13 +70,45 @@ t.test('a torn last line (a crash mid-write) is skipped and a restart appends on
   a.open(80, 24);
   a.output('before\r\n');
   a.close();
+  await a.flush();
   const { appendFile } = await import('node:fs/promises');
   await appendFile(join(dir, 'recording.cast'), '[0.5, "o", "tor');
   const b = new CastRecorder(dir, 1 << 20, log);
   b.open(100, 30);
   b.output('after\r\n');
   b.close();
-  const { header, events } = parse(exportCast(dir)!);
+  await b.flush();
+  const { header, events } = parse((await exportCast(dir))!);
   t.match(header, { width: 80, height: 24 });
   t.same(events.map((e) => e[2]), ['before\r\n', '100x30', 'after\r\n']);
+});
+
+t.test('recording never writes on the caller\'s turn: events queue with their times and reach the file in order on flush', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-cast-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const rec = new CastRecorder(dir, 1 << 20, pino({ level: 'silent' }));
+  rec.open(80, 24);
+  for (let i = 0; i < 50; i++) rec.output(`chunk ${i}\r\n`);
+  rec.resize(100, 30);
+  rec.output('last\r\n');
+  t.equal(await exportCast(dir), undefined, 'nothing is in the folder before the writer has run');
+  await rec.flush();
+  const { header, events } = parse((await exportCast(dir))!);
+  t.match(header, { width: 80, height: 24 });
+  t.same(events.map((e) => e[2]), [...Array.from({ length: 50 }, (_, i) => `chunk ${i}\r\n`), '100x30', 'last\r\n']);
+  t.ok(events.every((e, i) => i === 0 || e[0] >= events[i - 1]![0]), 'times never go back');
+});
+
+t.test('a recording that cannot be written stops quietly and later events are ignored', async (t) => {
+  const dir = join(tmpdir(), `aegis-cast-missing-${process.pid}`, 'nested');
+  const warnings: string[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(line); } });
+  const rec = new CastRecorder(dir, 1 << 20, log);
+  rec.open(80, 24);
+  rec.output('lost\r\n');
+  await rec.flush();
+  rec.output('ignored\r\n');
+  await rec.flush();
+  t.equal(warnings.filter((l) => l.includes('recording stopped')).length, 1, 'one warning, no throw');
+  t.equal(await exportCast(dir), undefined);
 });

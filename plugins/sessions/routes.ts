@@ -155,7 +155,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Sessi
     schema: { tags, summary: 'The PTY output as an asciicast v2 recording', ...id, response: { 200: Type.String(), ...errors } },
   }, async (request, reply) => {
     svc.authorize(request.principal, request.params.id, 'read');
-    const cast = svc.recording(request.params.id);
+    const cast = await svc.recording(request.params.id);
     if (cast === undefined) throw new NoRecording(request.params.id);
     return reply.type('application/x-asciicast').send(cast);
   });

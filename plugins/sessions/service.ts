@@ -336,7 +336,11 @@ export class SessionsRegistry implements SessionsService {
   resize(id: string, cols: number, rows: number): void { this.session(id).resize(cols, rows); }
   serializeScreen(id: string): string { return this.session(id).serializeScreen(); }
   onOutput(id: string, listener: (data: string) => void): () => void { return this.session(id).onOutput(listener); }
-  recording(id: string): string | undefined { return exportCast(this.session(id).sessionDir); }
+  async recording(id: string): Promise<string | undefined> {
+    const s = this.session(id);
+    await s.flushRecording();
+    return exportCast(s.sessionDir);
+  }
 
   private async entries(s: Session): Promise<TranscriptEntry[]> {
     return s.driver?.transcript ? s.driver.transcript(s.ctx) : s.readTranscript();

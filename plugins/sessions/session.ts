@@ -341,6 +341,12 @@ export class Session {
     if (this.soon) await this.save();
     await this.writer.flush();
     await this.transcriptLog.flush();
+    await this.recorder?.flush();
+  }
+
+  /** The recording's file holds everything recorded so far once this resolves. */
+  flushRecording(): Promise<void> {
+    return this.recorder?.flush() ?? Promise.resolve();
   }
 
   screen(): ScreenSnapshot {

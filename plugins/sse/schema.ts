@@ -8,7 +8,7 @@ export const optionsSchema = Type.Object({
   maxBufferedBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'A stream whose unsent bytes pass this is cut off (a reader that stopped reading)' }),
   maxStreams: Type.Integer({ minimum: 1, default: 1000, description: 'Most open streams in all; more get 429' }),
   maxStreamsPerAddress: Type.Integer({ minimum: 1, default: 50, description: 'Most open streams from one client address; more get 429' }),
-  idBlock: Type.Integer({ minimum: 1, default: 1000, description: 'Event ids reserved per write of the high-water mark, so ids keep rising across restarts' }),
+  idBlock: Type.Integer({ minimum: 1, default: 100_000, description: 'Event ids reserved per write of the high-water mark, so ids keep rising across restarts' }),
   retryMs: Type.Integer({ minimum: 0, default: 2000, description: 'The `retry:` hint sent to EventSource clients' }),
 }, { additionalProperties: false });
 
