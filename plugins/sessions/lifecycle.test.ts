@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { cleanup, makeApp, nextEvent, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
+import { cleanup, makeApp, nextEvent, pollUntil, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
 
 let h: TestApp;
 t.before(async () => { h = await makeApp({ sessions: { requestEnv: ['FOO'] } }); });
@@ -180,4 +180,24 @@ t.test('a message counted while the agent prints nothing still reaches the recor
   const onDisk = JSON.parse(await readFile(`${silent.stateDir}/sessions/${id}.json`, 'utf8'));
   t.equal(onDisk.metrics.messagesSent, 1);
   t.equal(onDisk.status, 'idle', 'no state change carried it');
+});
+
+t.test('moves between live states wait for a later write; ending and exited reach the disk at once', async (t) => {
+  const lazy = await makeApp({ sessions: { lazySaveMs: 60_000 } });
+  t.teardown(async () => { await lazy.app.close(); await cleanup(lazy.stateDir, lazy.work); });
+  const file = `${lazy.stateDir}/sessions/`;
+  const onDisk = async (id: string) => JSON.parse(await readFile(`${file}${id}.json`, 'utf8')) as { status: string };
+  const id = (await lazy.inject('POST', '/v1/sessions', { workDir: lazy.work, agent: 'command' })).json.id as string;
+  await waitState(lazy.app, id, 'idle');
+  const before = (await onDisk(id)).status;
+  t.not(before, 'idle', 'becoming idle wrote nothing yet');
+  await lazy.inject('POST', `/v1/sessions/${id}/send`, { text: 'flip' });
+  await waitForText(lazy.app, id, /got:flip/);
+  await waitState(lazy.app, id, 'idle');
+  t.equal((await onDisk(id)).status, before, 'a working -> idle round trip wrote nothing');
+  const res = await lazy.inject('DELETE', `/v1/sessions/${id}`);
+  t.ok(['ending', 'exited'].includes(res.json.status), `DELETE answered ${res.json.status}`);
+  t.ok(['ending', 'exited'].includes((await onDisk(id)).status), 'the kill is on disk when DELETE answers');
+  await waitState(lazy.app, id, 'exited');
+  t.ok(await pollUntil(async () => (await onDisk(id)).status === 'exited'), 'exited follows without waiting for lazySaveMs');
 });

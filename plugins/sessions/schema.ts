@@ -9,6 +9,7 @@ export const optionsSchema = Type.Object({
   cols: Type.Integer({ minimum: 20, maximum: 1000, default: 120, description: 'PTY width' }),
   rows: Type.Integer({ minimum: 5, maximum: 500, default: 40, description: 'PTY height' }),
   scrollback: Type.Integer({ minimum: 0, default: 1000, description: 'Lines the headless terminal keeps above the screen' }),
+  lazySaveMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000, description: 'Longest a session record change that no restart depends on (a move between live states, message counters) waits for the next write' }),
   renderIntervalMs: Type.Integer({ minimum: 1, maximum: 1000, default: 12, description: 'Repaints reach drivers at most this often' }),
   reuseIdle: Type.Boolean({ default: true, description: 'A create that matches an idle session of the same owner, agent and workDir returns it' }),
   envDenylist: Type.Array(Type.String({ minLength: 1 }), {

@@ -131,12 +131,12 @@ export class Session {
   }
 
   /**
-   * Persists changes that may reach the disk a little later (counters, activity times): the next
-   * save of anything carries them, and if none comes within `ms`, this one is made. A send is
-   * almost always followed by a state change that saves anyway; writing twice per message only
+   * Persists changes that may reach the disk a little later (counters, activity times, moves
+   * between live states): the next save of anything carries them, and if none comes within `ms`,
+   * this one is made; shutdown and kill flush it. Writing on every message and every flip only
    * lengthens the queue of fsyncs that every durable answer waits behind.
    */
-  saveSoon(ms = 1000): void {
+  saveSoon(ms = this.deps.options.lazySaveMs): void {
     if (this.closed || this.soon) return;
     this.soon = setTimeout(() => { this.soon = undefined; void this.save(); }, ms);
     this.soon.unref();
@@ -168,7 +168,11 @@ export class Session {
       this.record.status = r.state;
       this.deps.events.emit('session.state-changed', { ...base, from, to: r.state, cause: r.cause });
       this.messages.stateChanged(r.state);
-      void this.save();
+      // Ending and exited decide what a restart does, so they reach the disk at once. Between the
+      // live states a restart does the same whatever the record says (it resumes the agent and
+      // reads its state afresh), so those ride on the next save, made within a second: an agent
+      // that flips between working and idle costs no write per flip.
+      if (r.state === 'ending' || r.state === 'exited') void this.save(); else this.saveSoon();
     }
     if (r.pendingPermission && !same(prev.pendingPermission, r.pendingPermission)) {
       this.deps.events.emit('permission.requested', { ...base, permission: r.pendingPermission });
