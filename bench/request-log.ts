@@ -37,7 +37,12 @@ try {
   const bytes = lines.reduce((n, l) => n + JSON.stringify(l).length + 1, 0);
   const access = lines.filter((l) => l.msg === 'request completed').length;
   const probeLines = lines.filter((l) => l.url === '/v1/health').length;
-  const apiLines = lines.length - probeLines;
+  // Lines a request wrote carry its id; a line without one (a boot-time check finishing, a
+  // warning) is the server's own and is counted apart.
+  const requestLines = lines.filter((l) => l.reqId !== undefined);
+  const apiLines = requestLines.length - probeLines;
+  const other = lines.length - requestLines.length;
+  if (other) process.stdout.write(`not from a request: ${other} line(s): ${lines.filter((l) => l.reqId === undefined).map((l) => String(l.msg)).join(' | ')}\n`);
   process.stdout.write(`${requests} requests (${probes} health probes) at info: ${lines.length} log lines (${access} access lines), ${(bytes / 1024).toFixed(1)} KiB; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   process.stdout.write(`per request: ${(lines.length / requests).toFixed(2)} lines, ${(bytes / requests).toFixed(0)} bytes; per API request: ${(apiLines / (requests - probes)).toFixed(2)} lines; per probe: ${(probeLines / probes).toFixed(2)} lines\n`);
   figure({ name: 'log lines per API request at info', value: apiLines / (requests - probes), unit: 'lines', target: { op: '<=', limit: 1 }, note: `${requests - probes} mixed API requests` });
