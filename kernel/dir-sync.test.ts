@@ -1,4 +1,5 @@
 import t from 'tap';
+import { waitUntil } from '../test/support/wait.js';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,15 +15,6 @@ function heldFsync(real?: (dir: string) => Promise<void>) {
   return { calls, fsync };
 }
 
-/** Waits (bounded in turns and time) until `done` holds. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  for (let i = 0; i < 5000 && Date.now() < end; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const settled = (p: Promise<unknown>) => {
   const s = { done: false, err: undefined as unknown };
@@ -38,10 +30,10 @@ t.test('callers that ask while a directory fsync runs all share the next one', a
   t.equal(calls.length, 1, 'one fsync runs');
   t.equal(syncer.waiting('/d'), 10, 'the others wait for the next');
   calls[0]!.finish();
-  await until(() => first.done && calls.length === 2, 'the second fsync');
+  await waitUntil(() => first.done && calls.length === 2, 'the second fsync');
   t.notOk(later.some((s) => s.done), 'the callers who came during the first are not covered by it');
   calls[1]!.finish();
-  await until(() => later.every((s) => s.done), 'every caller');
+  await waitUntil(() => later.every((s) => s.done), 'every caller');
   t.equal(calls.length, 2, 'eleven callers, two fsyncs');
   t.notOk([first, ...later].some((s) => s.err));
   t.equal(syncer.waiting('/d'), 0);
@@ -64,7 +56,7 @@ t.test('a failed fsync rejects every caller it covered, and the next caller gets
   const covered = Array.from({ length: 5 }, () => syncer.sync('/d'));
   calls[0]!.finish();
   await first;
-  await until(() => calls.length === 2, 'the second fsync');
+  await waitUntil(() => calls.length === 2, 'the second fsync');
   const boom = Object.assign(new Error('EIO'), { code: 'EIO' });
   calls[1]!.finish(boom);
   const results = await Promise.allSettled(covered);
@@ -82,9 +74,9 @@ t.test('concurrent atomic writes into one folder are each whole and durable, wit
   const { calls, fsync } = heldFsync(fsyncDirOnce);
   const syncer = new DirSyncer(fsync);
   const writes = Array.from({ length: 20 }, (_, i) => atomicWrite(join(dir, `r${i}.json`), JSON.stringify({ i, pad: 'x'.repeat(100 * i) }), 0o600, syncer));
-  await until(() => calls.length === 1 && syncer.waiting(dir) === 19, 'nineteen writes behind the first fsync');
+  await waitUntil(() => calls.length === 1 && syncer.waiting(dir) === 19, 'nineteen writes behind the first fsync');
   calls[0]!.finish();
-  await until(() => calls.length === 2, 'the second fsync');
+  await waitUntil(() => calls.length === 2, 'the second fsync');
   calls[1]!.finish();
   await Promise.all(writes);
   t.equal(calls.length, 2, 'twenty renames, two directory fsyncs');

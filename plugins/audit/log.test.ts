@@ -1,4 +1,5 @@
 import t from 'tap';
+import { waitUntil } from '../../test/support/wait.js';
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -150,15 +151,6 @@ t.test('a head whose signature does not hold is reported', async (t) => {
   t.match(await verifyChain(dir, KEY), { ok: false, firstBroken: { reason: 'head' } });
 });
 
-/** Waits (bounded in turns and time) until `done` holds. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  for (let i = 0; i < 5000 && Date.now() < end; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A disk step the test finishes by hand: each call is kept with its argument. */
 function held<A>() {
@@ -172,11 +164,11 @@ t.test('records arriving during an fsync share the next write and fsync, in the 
   const syncs = held<FileHandle>();
   const log = await AuditLog.open(dir, KEY, { seams: { sync: async (fh) => { await syncs.fn(fh); await fh.sync(); } } });
   const first = log.record({ actor: 'a', action: 'first' });
-  await until(() => syncs.calls.length === 1, 'the first fsync');
+  await waitUntil(() => syncs.calls.length === 1, 'the first fsync');
   const rest = Array.from({ length: 50 }, (_, i) => log.record({ actor: 'a', action: 'next', detail: { i } }));
   syncs.calls[0]!.finish();
   await first;
-  await until(() => syncs.calls.length === 2, 'the second fsync');
+  await waitUntil(() => syncs.calls.length === 2, 'the second fsync');
   syncs.calls[1]!.finish();
   const records = await Promise.all(rest);
   t.equal(syncs.calls.length, 2, 'fifty-one records, two fsyncs');
@@ -191,17 +183,17 @@ t.test('a failed fsync rejects every record of its batch, and the chain goes on 
   const syncs = held<FileHandle>();
   const log = await AuditLog.open(dir, KEY, { seams: { sync: async (fh) => { await syncs.fn(fh); await fh.sync(); } } });
   const first = log.record({ actor: 'a', action: 'kept' });
-  await until(() => syncs.calls.length === 1, 'the first fsync');
+  await waitUntil(() => syncs.calls.length === 1, 'the first fsync');
   const lost = Array.from({ length: 5 }, (_, i) => log.record({ actor: 'a', action: 'lost', detail: { i } }));
   syncs.calls[0]!.finish();
   await first;
-  await until(() => syncs.calls.length === 2, 'the second fsync');
+  await waitUntil(() => syncs.calls.length === 2, 'the second fsync');
   const boom = new Error('EIO');
   syncs.calls[1]!.finish(boom);
   const results = await Promise.allSettled(lost);
   t.ok(results.every((r) => r.status === 'rejected' && r.reason === boom), 'each caller sees the error');
   const after = log.record({ actor: 'a', action: 'after' });
-  await until(() => syncs.calls.length === 3, 'the third fsync');
+  await waitUntil(() => syncs.calls.length === 3, 'the third fsync');
   syncs.calls[2]!.finish();
   t.equal((await after).seq, 2, 'the chain continues from the last durable record');
   await log.close();
@@ -214,14 +206,14 @@ t.test('records are acknowledged without waiting for the signed head, and heads 
   const log = await AuditLog.open(dir, KEY, { seams: { writeHead: heads.fn } });
   let acknowledged = 0;
   const one = log.record({ actor: 'a', action: 'one' }).then((r) => { acknowledged++; return r; });
-  await until(() => heads.calls.length === 1, 'the first head write');
-  await until(() => acknowledged === 1, 'the first record acknowledged while its head is still being written');
+  await waitUntil(() => heads.calls.length === 1, 'the first head write');
+  await waitUntil(() => acknowledged === 1, 'the first record acknowledged while its head is still being written');
   t.equal((await one).seq, 1);
   t.equal(heads.calls[0]!.arg.seq, 1);
   for (let i = 0; i < 3; i++) await log.record({ actor: 'a', action: 'more', detail: { i } });
   t.equal(heads.calls.length, 1, 'no second head write while the first runs');
   heads.calls[0]!.finish();
-  await until(() => heads.calls.length === 2, 'the collapsed head write');
+  await waitUntil(() => heads.calls.length === 2, 'the collapsed head write');
   t.same(heads.calls[1]!.arg, log.position, 'it names the newest durable record');
   t.equal(heads.calls[1]!.arg.seq, 4);
   let closed = false;

@@ -1,13 +1,10 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { SessionsRegistry } from './service.js';
-import { TOKEN, cleanup, makeApp, nextEvent, pollUntil, processGone, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
+import { TOKEN, cleanup, makeApp, startCrashServer, nextEvent, pollUntil, processGone, waitForText, waitGone, waitGroupGone, waitState, type TestApp } from './test-helpers.js';
 
 /** Prints `stubborn`, then ignores SIGTERM (saying so on its screen): only the SIGKILL after the grace ends it. */
 const STUBBORN = { command: 'bash', args: ['-c', "trap 'echo term-ignored' TERM; echo stubborn; while true; do sleep 0.05; done"] };
@@ -140,14 +137,7 @@ t.test('after a kill -9 of the server mid-kill, the next start ends the group an
   // Ignoring SIGHUP too keeps the program alive when the dead server's PTY closes; a long grace
   // keeps the first server from reaching the SIGKILL before it is killed itself.
   const command = { command: 'bash', args: ['-c', "trap '' TERM HUP; echo stubborn; while true; do sleep 0.05; done"] };
-  const server = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'crash-server.js')], {
-    env: { ...process.env, AEGIS_TEST_STATE_DIR: stateDir, AEGIS_TEST_COMMAND: JSON.stringify(command), AEGIS_TEST_SESSIONS: JSON.stringify({ killGraceMs: 60000 }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.teardown(() => { if (server.exitCode === null) server.kill('SIGKILL'); });
-  const [line] = await once(createInterface({ input: server.stdout! }), 'line') as [string];
-  const { port, work } = JSON.parse(line) as { port: number; work: string };
-  t.teardown(() => cleanup(work));
+  const { server, port, work } = await startCrashServer(t, { AEGIS_TEST_STATE_DIR: stateDir, AEGIS_TEST_COMMAND: JSON.stringify(command), AEGIS_TEST_SESSIONS: JSON.stringify({ killGraceMs: 60000 }) });
   const call = (method: string, path: string, body?: unknown) => fetch(`http://127.0.0.1:${port}${path}`, {
     method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,

@@ -3,12 +3,10 @@ import fp from 'fastify-plugin';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { AegisEvents, Catalogue } from '../../kernel/index.js';
-import { TOKEN, cleanup, makeApp, processGone, waitForText, waitGone, waitGroupGone, waitState } from './test-helpers.js';
+import { TOKEN, cleanup, makeApp, startCrashServer, processGone, waitForText, waitGone, waitGroupGone, waitState } from './test-helpers.js';
 
 type Restored = AegisEvents['session.restored'];
 
@@ -84,14 +82,7 @@ t.test('after a kill -9 of the server, the orphaned agent group is ended and the
   t.teardown(() => cleanup(stateDir));
   // Ignoring SIGHUP keeps the agent and its child alive when the dead server's PTY closes.
   const command = { command: 'bash', args: ['-c', `trap '' HUP; sleep 1000 & echo "child:$!"; wait`] };
-  const server = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'crash-server.js')], {
-    env: { ...process.env, AEGIS_TEST_STATE_DIR: stateDir, AEGIS_TEST_COMMAND: JSON.stringify(command) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.teardown(() => { if (server.exitCode === null) server.kill('SIGKILL'); });
-  const [line] = await once(createInterface({ input: server.stdout! }), 'line') as [string];
-  const { port, work } = JSON.parse(line) as { port: number; work: string };
-  t.teardown(() => cleanup(work));
+  const { server, port, work } = await startCrashServer(t, { AEGIS_TEST_STATE_DIR: stateDir, AEGIS_TEST_COMMAND: JSON.stringify(command) });
   const res = await fetch(`http://127.0.0.1:${port}/v1/sessions`, {
     method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ workDir: work, agent: 'command' }),

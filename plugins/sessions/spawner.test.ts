@@ -1,18 +1,15 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, readlink, readdir } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pino from 'pino';
 import { SpawnerHost } from './spawner-host.js';
 import type { PtyProcess, PtySpawnRequest } from './pty-host.js';
 import { terminateGroup } from './process-group.js';
 import { findSetpriv, resolveAgentUser, runAsArgv } from './agent-user.js';
 import { AGENT_USER, ensureAgentUser } from '../../test/support/agent-user.js';
-import { TOKEN, cleanup, makeApp, processGone, waitGone, waitGroupGone, waitState } from './test-helpers.js';
+import { TOKEN, cleanup, makeApp, startCrashServer, processGone, waitGone, waitGroupGone, waitState } from './test-helpers.js';
 
 const log = pino({ level: 'silent' });
 const ENV = { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' };
@@ -167,14 +164,7 @@ t.test('after a kill -9 of the server neither its spawner nor its agent is left,
   const stateDir = await mkdtemp(join(tmpdir(), 'aegis-spawner-crash-'));
   t.teardown(() => cleanup(stateDir));
   const secret = 'a-server-secret-0123456789abcdef';
-  const server = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'crash-server.js')], {
-    env: { ...process.env, AEGIS_TEST_STATE_DIR: stateDir, AEGIS_AUTH_TOKEN: secret, AEGIS_TEST_COMMAND: JSON.stringify({ command: 'bash', args: ['-c', 'echo ready; while IFS= read -r l; do echo "got:$l"; done'] }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.teardown(() => { if (server.exitCode === null) server.kill('SIGKILL'); });
-  const [line] = await once(createInterface({ input: server.stdout! }), 'line') as [string];
-  const { port, work } = JSON.parse(line) as { port: number; work: string };
-  t.teardown(() => cleanup(work));
+  const { server, port, work } = await startCrashServer(t, { AEGIS_TEST_STATE_DIR: stateDir, AEGIS_AUTH_TOKEN: secret, AEGIS_TEST_COMMAND: JSON.stringify({ command: 'bash', args: ['-c', 'echo ready; while IFS= read -r l; do echo "got:$l"; done'] }) });
   const res = await fetch(`http://127.0.0.1:${port}/v1/sessions`, {
     method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ workDir: work, agent: 'command' }),

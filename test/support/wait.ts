@@ -53,3 +53,8 @@ export async function pollUntil(done: () => boolean | Promise<boolean>, ms = 500
   }
   return done();
 }
+
+/** Like `pollUntil`, but throws naming `what` when `done` never holds: for a step a test cannot go on without. */
+export async function waitUntil(done: () => boolean, what: string, ms = 10_000, everyMs = 2): Promise<void> {
+  if (!(await pollUntil(done, ms, everyMs))) throw new Error(`timed out waiting for ${what}`);
+}
