@@ -1,8 +1,9 @@
 import t from 'tap';
-import { mkdtemp, readFile, readdir, stat, chmod, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, stat, chmod, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicWrite, atomicWriteJson, appendLineDurable, ensureStateDir, parseJsonLines, readJsonIfExists } from './state-dir.js';
+import { atomicWrite, atomicWriteJson, appendLineDurable, DurableAppender, ensureStateDir, parseJsonLines, readJsonIfExists } from './state-dir.js';
+import { DirSyncer } from './dir-sync.js';
 
 t.test('the state directory is created 0700 and an open one is tightened', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'aegis-sd-'));
@@ -60,4 +61,31 @@ t.test('an atomic write or a durable append into a missing folder creates it, 07
   await appendLineDurable(join(root, 'c', 'log.jsonl'), '{"i":1}');
   t.equal(await readFile(join(root, 'c', 'log.jsonl'), 'utf8'), '{"i":1}\n');
   t.equal((await stat(join(root, 'c'))).mode & 0o777, 0o700);
+});
+
+/** How many of this process's descriptors name `file`. */
+async function openCount(file: string): Promise<number> {
+  let n = 0;
+  for (const fd of await readdir('/proc/self/fd')) {
+    if (await readlink(`/proc/self/fd/${fd}`).catch(() => '') === file) n++;
+  }
+  return n;
+}
+
+t.test('a durable appender keeps one file open across appends, syncs a new file\'s folder once, and reopens after close', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-appender-'));
+  const file = join(dir, 'nested', 'log.jsonl');
+  const synced: string[] = [];
+  const out = new DurableAppender(file, 60_000, 0o600, new DirSyncer(async (d) => { synced.push(d); }));
+  await out.append('{"n":1}');
+  await out.append('{"n":2}\n');
+  t.equal(await openCount(file), 1, 'one descriptor between appends, not one per append');
+  t.same(synced, [join(dir, 'nested')], 'the new file\'s folder was synced, once');
+  await out.close();
+  t.equal(await openCount(file), 0, 'close lets go of it');
+  await out.append('{"n":3}');
+  t.same(parseJsonLines(await readFile(file, 'utf8')), [{ n: 1 }, { n: 2 }, { n: 3 }], 'every append in order, one per line');
+  t.equal(synced.length, 1, 'reopening an existing file syncs no folder');
+  t.equal((await stat(file)).mode & 0o777, 0o600);
+  await out.close();
 });

@@ -301,6 +301,8 @@ export class Session {
       exitCode: code, signal, reason: this.record.reason,
     });
     void this.save();
+    // An ended session rarely writes its transcript again; its file need not stay open.
+    void this.transcriptLog.close();
     if (this.agent.dir) {
       this.deps.runner.remove(this.record.id).catch((err) => this.log.warn({ err }, 'removing the agent folder failed'));
     }
@@ -326,13 +328,12 @@ export class Session {
     // A kill in flight finishes first, so its session ends `exited` and no process outlives us.
     if (this.stopping) {
       await this.stopping;
-      await this.flush();
-      this.closed = true;
-      return;
+    } else {
+      this.ending = 'shutdown';
+      await this.terminate();
     }
-    this.ending = 'shutdown';
-    await this.terminate();
     await this.flush();
+    await this.transcriptLog.close();
     this.closed = true;
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile, truncate } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { appendLineDurable, parseJsonLines } from '../../kernel/index.js';
+import { DurableAppender, parseJsonLines } from '../../kernel/index.js';
 import type { TranscriptEntry } from './types.js';
 
 type NewEntry = Omit<TranscriptEntry, 'id' | 'index'> & { id?: string };
@@ -24,8 +24,12 @@ export class TranscriptLog {
   private loaded = true;
   private queue: string[] = [];
   private writing: Promise<void> | undefined;
+  /** Kept open between batches (closed when idle and when the session ends). */
+  private readonly out: DurableAppender;
 
-  private constructor(private readonly file: string, private readonly log: Logger) {}
+  private constructor(private readonly file: string, private readonly log: Logger) {
+    this.out = new DurableAppender(file);
+  }
 
   /** Opens the log; a torn last line (no newline) is cut off first, so new lines start clean. */
   static async open(file: string, log: Logger): Promise<TranscriptLog> {
@@ -97,6 +101,12 @@ export class TranscriptLog {
     while (this.writing) await this.writing;
   }
 
+  /** Waits for queued entries, then lets go of the open file (a later append opens it again). */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.out.close();
+  }
+
   /** All entries, in order. */
   async read(): Promise<TranscriptEntry[]> {
     await this.flush();
@@ -114,7 +124,7 @@ export class TranscriptLog {
       while (this.queue.length) {
         const batch = this.queue.splice(0);
         try {
-          await appendLineDurable(this.file, batch.join('\n') + '\n');
+          await this.out.append(batch.join('\n') + '\n');
         } catch (err) {
           this.log.error({ err, file: this.file, lost: batch.length }, 'transcript append failed');
         }
