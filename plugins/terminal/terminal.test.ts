@@ -153,7 +153,7 @@ t.test('a client that stops reading is cut off instead of buffered without bound
   const res = await h.inject('POST', '/v1/sessions', {
     workDir: h.work, agent: 'command', reuse: false,
     // Waits for a line, then floods: the client is subscribed and paused before the flood starts.
-    agentOptions: { command: 'bash', args: ['-c', 'read go; head -c 24000000 /dev/zero | tr "\\0" "x"; read end'] },
+    agentOptions: { command: 'bash', args: ['-c', 'read go; head -c 48000000 /dev/zero | tr "\\0" "x"; read end'] },
   });
   const id = res.json.id as string;
   const c = connect(`/v1/sessions/${id}/terminal`);
@@ -166,15 +166,16 @@ t.test('a client that stops reading is cut off instead of buffered without bound
   await waitState(h.app, id, 'working', 10000);
   await waitState(h.app, id, 'idle', 60000);
   (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-  // Loopback kernel buffers take up to about 10 MB before the server's queue grows; the flood is
-  // well past that, so the cut must have happened. Bounded, so a miss fails instead of hanging.
+  // Loopback kernel buffers can take up to about 36 MB here (a paused reader's receive buffer
+  // autotunes up to tcp_rmem's 32 MB, plus a 4 MB send buffer) before the server's own queue
+  // grows; the flood is past that, so the cut must have happened. Bounded, so a miss fails instead of hanging.
   let timer: NodeJS.Timeout | undefined;
   const { code, reason } = await Promise.race([c.closed, new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`not cut off; got ${c.output.length} bytes`)), 30000);
   })]).finally(() => clearTimeout(timer));
   t.equal(code, 1008);
   t.equal(reason, 'AEGIS_ERR_TERMINAL_SLOW_CLIENT');
-  t.ok(c.output.length < 24_000_000, `the client got ${c.output.length} bytes, not the whole flood`);
+  t.ok(c.output.length < 48_000_000, `the client got ${c.output.length} bytes, not the whole flood`);
   await h.inject('DELETE', `/v1/sessions/${id}`);
 });
 
