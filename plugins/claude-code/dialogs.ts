@@ -102,13 +102,26 @@ export async function approve(live: LiveSession, option?: number): Promise<void>
   await pickDigit(live, pick, `option ${pick}`);
 }
 
-/** Moves the cursor of an unnumbered menu to option `n` (arrows), then confirms with Enter. */
+/**
+ * Moves the cursor of an unnumbered menu to option `n` (arrows), then confirms with Enter. A newer
+ * release was seen to draw such a menu afresh (cursor back on its first option) just as keys
+ * arrived, so the pick counts only once the menu is gone; a menu still there with the cursor moved
+ * away gets the arrows again. Enter is only ever pressed with the cursor seen on `n`.
+ */
 async function pickByArrows(live: LiveSession, n: number): Promise<void> {
-  const from = live.read.selected ?? 1;
-  if (n !== from) {
-    await pressUntil(live, (n > from ? DOWN : UP).repeat(Math.abs(n - from)), () => live.exit !== undefined || live.read.selected === n, `the arrows to option ${n}`);
+  const before = promptOf(live.read);
+  const gone = () => live.exit !== undefined || promptOf(live.read) !== before;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const from = live.read.selected ?? 1;
+    if (n !== from) {
+      await pressUntil(live, (n > from ? DOWN : UP).repeat(Math.abs(n - from)), () => gone() || live.read.selected === n, `the arrows to option ${n}`);
+    }
+    if (gone()) return;
+    await pressUntil(live, ENTER, () => gone() || live.read.selected !== n, `Enter on option ${n}`);
+    if (gone()) return;
+    live.ctx.log.info({ option: n, selected: live.read.selected }, 'the menu was drawn again with the cursor elsewhere; moving it back');
   }
-  await press(live, ENTER, `Enter on option ${n}`);
+  throw new ClaudeNoReaction(`Enter on option ${n}`, String(REACT_MS));
 }
 
 /**

@@ -70,6 +70,9 @@ export function createClaudeDriver(opts: ClaudeDriverOptions): AgentDriver {
         if (!r.delivered) ctx.log.warn({ attempts: r.attempts }, 'first prompt not delivered');
       } else {
         s.pendingPrompt = prompt;
+        // The dialog may have been answered while the launch settled, and an idle box repaints
+        // no more: without this the prompt would wait for a render that never comes.
+        sendHeldPrompt(s);
       }
     },
 
