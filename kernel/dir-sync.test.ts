@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirSyncer, fsyncDirOnce } from './dir-sync.js';
-import { appendLineDurable, atomicWrite } from './state-dir.js';
+import { DurableAppender, atomicWrite } from './state-dir.js';
 
 /** An fsync stand-in that counts calls and finishes each one only when the test says so. */
 function heldFsync(real?: (dir: string) => Promise<void>) {
@@ -99,9 +99,12 @@ t.test('the first durable append to a file also syncs its folder, later ones do 
   const synced: string[] = [];
   const syncer = new DirSyncer(async (d) => { synced.push(d); await fsyncDirOnce(d); });
   const file = join(dir, 'log.jsonl');
-  await appendLineDurable(file, '{"a":1}', 0o600, syncer);
+  const out = new DurableAppender(file, 60_000, 0o600, syncer);
+  await out.append('{"a":1}');
+  await out.close();
   t.same(synced, [dir], 'the new file\'s entry is made durable');
-  await appendLineDurable(file, '{"a":2}', 0o600, syncer);
+  await out.append('{"a":2}');
+  await out.close();
   t.same(synced, [dir], 'an existing file needs no folder fsync');
   t.equal(await readFile(file, 'utf8'), '{"a":1}\n{"a":2}\n');
 });

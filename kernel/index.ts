@@ -11,7 +11,7 @@ export type { Lifecycle } from './lifecycle.js';
 export { VERSION } from './health.js';
 export { flagValue } from './flags.js';
 export {
-  atomicWrite, atomicWriteJson, appendLineDurable, DurableAppender, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
+  atomicWrite, atomicWriteJson, DurableAppender, ensureStateDir, fsyncDir, parseJsonLines, readJsonIfExists,
   type StateDir,
 } from './state-dir.js';
 export { DirSyncer, dirSyncer } from './dir-sync.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtemp, readFile, readdir, readlink, stat, chmod, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicWrite, atomicWriteJson, appendLineDurable, DurableAppender, ensureStateDir, parseJsonLines, readJsonIfExists } from './state-dir.js';
+import { atomicWrite, atomicWriteJson, DurableAppender, ensureStateDir, parseJsonLines, readJsonIfExists } from './state-dir.js';
 import { DirSyncer } from './dir-sync.js';
 
 t.test('the state directory is created 0700 and an open one is tightened', async (t) => {
@@ -41,7 +41,9 @@ t.test('concurrent atomic writes never leave a torn file', async (t) => {
 t.test('durable appends add whole lines in order', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-sd-'));
   const file = join(dir, 'log.jsonl');
-  for (let i = 0; i < 5; i++) await appendLineDurable(file, JSON.stringify({ i }));
+  const out = new DurableAppender(file);
+  for (let i = 0; i < 5; i++) await out.append(JSON.stringify({ i }));
+  await out.close();
   await atomicWrite(join(dir, 'other'), 'x');
   const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).i);
   t.same(lines, [0, 1, 2, 3, 4]);
@@ -58,7 +60,9 @@ t.test('an atomic write or a durable append into a missing folder creates it, 07
   await atomicWriteJson(join(root, 'a', 'b', 'r.json'), { ok: 1 });
   t.same(await readJsonIfExists(join(root, 'a', 'b', 'r.json')), { ok: 1 });
   t.equal((await stat(join(root, 'a', 'b'))).mode & 0o777, 0o700);
-  await appendLineDurable(join(root, 'c', 'log.jsonl'), '{"i":1}');
+  const out = new DurableAppender(join(root, 'c', 'log.jsonl'));
+  await out.append('{"i":1}');
+  await out.close();
   t.equal(await readFile(join(root, 'c', 'log.jsonl'), 'utf8'), '{"i":1}\n');
   t.equal((await stat(join(root, 'c'))).mode & 0o777, 0o700);
 });

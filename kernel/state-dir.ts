@@ -78,30 +78,13 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
 }
 
 /**
- * Appends one line and fsyncs before resolving, for append-only logs (audit, events). The first
- * append to a file also fsyncs its folder (shared with other writers there), so a new log's
- * directory entry is as durable as its first line.
- * Callers serialise their own appends; a torn last line after a crash is the reader's to skip.
- */
-export async function appendLineDurable(file: string, line: string, mode = 0o600, syncer: DirSyncer = dirSyncer): Promise<void> {
-  const fh = await openMakingDir(file, 'a', mode);
-  let fresh: boolean;
-  try {
-    fresh = (await fh.stat()).size === 0;
-    await fh.writeFile(line.endsWith('\n') ? line : line + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  if (fresh) await syncer.sync(dirname(file));
-}
-
-/**
- * An append-only file kept open between appends: each `append` writes and fsyncs before it
- * resolves, like `appendLineDurable`, without an open and a close each time (on a busy server
- * those are most of an append's cost on the event loop). The file is closed after `idleMs`
- * without appends, and by `close`; the next append opens it again. Callers serialise their
- * appends (one in flight at a time).
+ * An append-only log file (transcripts): each `append` writes whole lines and fsyncs before it
+ * resolves. The first append to a new file also fsyncs its folder (shared with other writers
+ * there), so its directory entry is as durable as its first line. The file stays open between
+ * appends (on a busy server an open and a close were most of an append's cost on the event
+ * loop); it is closed after `idleMs` without appends, and by `close`, and the next append opens it
+ * again. Callers serialise their appends (one in flight at a time); a torn last line after a crash
+ * is the reader's to skip.
  */
 export class DurableAppender {
   private fh: Awaited<ReturnType<typeof open>> | undefined;
