@@ -6,13 +6,14 @@
  * environment (agents get exactly the env of their request) and exits when its stdin closes,
  * which is also what happens when the server dies, even by SIGKILL: the kernel closes the pipe.
  *
- * Imports only node-pty and node builtins: it must stay small.
+ * Imports only node-pty, node builtins and the process-group helpers (builtins only): it must
+ * stay small.
  */
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { spawn, type IPty } from 'node-pty';
 import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
+import { pidStartTime } from './process-group.js';
 
 const ptys = new Map<number, IPty>();
 let out: string[] = [];
@@ -36,15 +37,6 @@ function send(msg: FromSpawner): void {
     flushing = false;
     flush();
   });
-}
-
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -71,7 +63,7 @@ function start(msg: Extract<ToSpawner, { t: 'spawn' }>): void {
     return;
   }
   ptys.set(msg.id, pty);
-  send({ t: 'spawned', id: msg.id, pid: pty.pid, startTime: startTime(pty.pid) });
+  send({ t: 'spawned', id: msg.id, pid: pty.pid, startTime: pidStartTime(pty.pid) });
   pty.onData((data) => send({ t: 'data', id: msg.id, data }));
   pty.onExit(({ exitCode, signal }) => {
     ptys.delete(msg.id);
