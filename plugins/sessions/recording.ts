@@ -145,7 +145,11 @@ export class CastRecorder {
     let text = '';
     let size = this.bytes;
     for (const e of events) {
-      if (e.kind === 'r') this.size = { cols: Number(e.data.split('x')[0]), rows: Number(e.data.split('x')[1]) };
+      if (e.kind === 'r') {
+        // The size in force at this point of the stream, for the header of a file rotated after it.
+        const [cols, rows] = e.data.split('x').map(Number);
+        this.size = { cols: cols!, rows: rows! };
+      }
       if (!this.fh) continue;
       const l = this.line(e);
       text += l;
