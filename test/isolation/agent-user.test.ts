@@ -8,18 +8,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { reply, startModelServer, toolResults, promptTexts } from '../support/model-server.js';
 import { buildTestApp } from '../support/app.js';
 import { createSandboxHome, quietEnv } from '../support/sandbox-home.js';
-import { AGENT_USER, ensureAgentUser, type TestAgentUser, uidOf } from '../support/agent-user.js';
+import { AGENT_USER, type TestAgentUser, uidOf, withAgentUser } from '../support/agent-user.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { Conversations } from '../claude-code/conversations.js';
 import { nextEvent, scratch, STATE_MS, turn, waitState, type World } from '../claude-code/world.js';
 
-const found = ensureAgentUser();
-if ('skip' in found) {
-  t.comment(`skipped: ${found.skip}`);
-  t.pass(`skipped: ${found.skip}`);
-} else {
-  await run(found);
-}
+await withAgentUser(t, run);
 
 async function run(user: TestAgentUser): Promise<void> {
   const model = await startModelServer();

@@ -2,18 +2,12 @@ import t from 'tap';
 import { chown, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bearer, buildTestApp } from '../support/app.js';
-import { AGENT_USER, ensureAgentUser, type TestAgentUser, uidOf } from '../support/agent-user.js';
+import { AGENT_USER, type TestAgentUser, uidOf, withAgentUser } from '../support/agent-user.js';
 import { startServer } from '../support/server-process.js';
 import { fixture } from '../../plugins/acp/test-helpers.js';
 import { nextEvent, scratch, waitState } from '../claude-code/world.js';
 
-const found = ensureAgentUser();
-if ('skip' in found) {
-  t.comment(`skipped: ${found.skip}`);
-  t.pass(`skipped: ${found.skip}`);
-} else {
-  await run(found);
-}
+await withAgentUser(t, run);
 
 async function run(user: TestAgentUser): Promise<void> {
   const stateDir = await scratch('aegis-iso-tenants-state-');

@@ -79,3 +79,19 @@ export function ensureAgentUser(): TestAgentUser | { skip: string } {
 export async function uidOf(pid: number): Promise<number> {
   return Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
+
+/**
+ * Runs a test file's body with the test agent user, or, where there can be none (not root, tools
+ * missing), says why in the run and records one passing line naming the reason.
+ */
+export async function withAgentUser(
+  t: { comment(message: string): void; pass(message: string): void }, run: (user: TestAgentUser) => Promise<void>,
+): Promise<void> {
+  const found = ensureAgentUser();
+  if ('skip' in found) {
+    t.comment(`skipped: ${found.skip}`);
+    t.pass(`skipped: ${found.skip}`);
+    return;
+  }
+  await run(found);
+}
