@@ -12,7 +12,7 @@
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { spawn, type IPty } from 'node-pty';
-import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
+import { type FromSpawner, type ToSpawner, jsonLines } from './spawner-protocol.js';
 import { pidStartTime } from './process-group.js';
 
 const ptys = new Map<number, IPty>();
@@ -101,18 +101,7 @@ function shutdown(): void {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});
 process.stdout.on('error', shutdown);
 process.stdin.setEncoding('utf8');
-let pending = '';
-process.stdin.on('data', (chunk: string) => {
-  const lines = (pending + chunk).split('\n');
-  pending = lines.pop()!;
-  for (const line of lines) {
-    if (!line) continue;
-    try {
-      handle(JSON.parse(line) as ToSpawner);
-    } catch {
-      // A malformed line is the server's bug; skipping it keeps the other agents running.
-    }
-  }
-});
+// A malformed line is the server's bug; skipping it keeps the other agents running.
+process.stdin.on('data', jsonLines<ToSpawner>(handle, () => {}));
 process.stdin.on('end', shutdown);
 process.stdin.on('error', shutdown);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { PtyHost, PtyProcess, PtyProcessHandlers, PtySpawnRequest } from './pty-host.js';
-import type { FromSpawner, ToSpawner } from './spawner-protocol.js';
+import { type FromSpawner, type ToSpawner, jsonLines } from './spawner-protocol.js';
 import { SpawnFailed } from './errors.js';
 import { terminateGroup } from './process-group.js';
 
@@ -88,19 +88,7 @@ export class SpawnerHost implements PtyHost {
     });
     this.child = child;
     child.stdout!.setEncoding('utf8');
-    let pending = '';
-    child.stdout!.on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (!line) continue;
-        try {
-          this.receive(JSON.parse(line) as FromSpawner);
-        } catch (err) {
-          this.opts.log.error({ err }, 'spawner message could not be handled');
-        }
-      }
-    });
+    child.stdout!.on('data', jsonLines<FromSpawner>((msg) => this.receive(msg), (err) => this.opts.log.error({ err }, 'spawner message could not be handled')));
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (text: string) => this.opts.log.warn({ spawner: text.trim().slice(0, 2000) }, 'spawner wrote to stderr'));
     child.stdin!.on('error', (err) => this.opts.log.warn({ err }, 'spawner pipe failed'));
